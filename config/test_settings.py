@@ -1,0 +1,14 @@
+"""Settings for the test suite: the same as production, with a fixed key and fast password hashing."""
+
+import os
+
+os.environ.setdefault("XINFANG_SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("XINFANG_DEBUG", "false")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,1 @@
+"""信访通 Xinfang: case management for county petition offices."""

@@ -1,0 +1,416 @@
+"""The petition item (信访件) and everything recorded about it.
+
+``Case.status`` and the clock fields are written only by ``xinfang.cases.workflow.transition``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from xinfang.cases.choices import (
+    Channel,
+    ClaimType,
+    ConclusionReason,
+    EvaluationStatus,
+    Procedure,
+    Purpose,
+    ReplyOutcome,
+    ReviewOutcome,
+    RouteKind,
+    Satisfaction,
+)
+from xinfang.cases.states import OPEN_STATES, Status
+
+
+class Category(models.Model):
+    """Content taxonomy (内容分类), three levels, kept as data because editions change (workflow-rules §14.3)."""
+
+    code = models.CharField("分类代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=60)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField("级别", default=1)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "内容分类"
+        verbose_name_plural = "内容分类"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        names = [self.name]
+        node = self
+        while node.parent_id is not None:
+            node = node.parent
+            names.append(node.name)
+        return "_".join(reversed(names))
+
+
+class Case(models.Model):
+    number = models.CharField("信访件编号", max_length=40, unique=True)
+    query_code = models.CharField("查询码", max_length=12, unique=True)
+    channel = models.CharField("信访形式", max_length=10, choices=Channel.choices)
+    received_on = models.DateField("收到日期")
+    registered_at = models.DateTimeField("登记时间")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    registering_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="登记单位", on_delete=models.PROTECT, related_name="+"
+    )
+
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("诉求内容（事实、理由、请求）")
+    claim_type = models.CharField("诉求类型", max_length=12, choices=ClaimType.choices)
+    purpose = models.CharField("信访目的", max_length=12, choices=Purpose.choices)
+    category = models.ForeignKey(
+        Category, verbose_name="内容分类", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    problem_place = models.ForeignKey(
+        "orgs.Unit", verbose_name="问题属地", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    problem_address = models.CharField("问题发生地址", max_length=200, blank=True)
+    responsible_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="当前办理单位", on_delete=models.PROTECT, related_name="+"
+    )
+    first_handling_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="首办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accused_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name="被反映单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="检举控告件：该单位及其下级不得看到信访人身份和材料，也不得向其转送（决定第5条）",
+    )
+    accused_person = models.CharField("被反映人", max_length=100, blank=True)
+    is_confidential = models.BooleanField("信访人要求保密", default=False)
+
+    people_count = models.PositiveIntegerField("信访人数", default=1)
+    is_group = models.BooleanField("集体访（5人及以上）", default=False)
+    is_skip_level = models.BooleanField("越级", default=False)
+    is_repeat = models.BooleanField("重件", default=False)
+    earlier_items = models.ManyToManyField(
+        "self", verbose_name="关联的前次信访件", symmetrical=False, blank=True, related_name="later_items"
+    )
+
+    status = models.CharField("状态", max_length=24, choices=Status.choices, db_index=True)
+    procedure = models.CharField("办理程序", max_length=10, choices=Procedure.choices, default=Procedure.NORMAL)
+    route_kind = models.CharField("分流方式", max_length=10, choices=RouteKind.choices, blank=True)
+    routed_on = models.DateField("转送/交办日期", null=True, blank=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField("延期天数", default=0)
+    reply_delivered_on = models.DateField("处理意见书送达日期", null=True, blank=True)
+    review_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="复查机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_delivered_on = models.DateField("复查意见书送达日期", null=True, blank=True)
+    rereview_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="复核机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hearing_started_on = models.DateField("听证开始日期", null=True, blank=True)
+    hearing_days = models.PositiveSmallIntegerField("听证天数", default=0)
+    concluded_on = models.DateField("终结日期", null=True, blank=True)
+    conclusion_reason = models.CharField(
+        "终结原因", max_length=20, choices=ConclusionReason.choices, blank=True
+    )
+
+    # The nearest running statutory clock, denormalised from Clock for the work queue (decisions §2:
+    # stored when the clock starts; "overdue"/"due soon" are derived from it at read time).
+    due_on = models.DateField("当前期限", null=True, blank=True)
+    due_rule = models.CharField("当前期限规则", max_length=24, blank=True)
+    due_started_on = models.DateField("当前期限起算日", null=True, blank=True)
+
+    evaluation_status = models.CharField(
+        "评价状态", max_length=10, choices=EvaluationStatus.choices, blank=True, default=""
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "信访件"
+        verbose_name_plural = "信访件"
+        ordering = ["-registered_at"]
+        indexes = [
+            models.Index(fields=["current_unit", "status"], name="case_unit_status"),
+            models.Index(fields=["received_on"], name="case_received"),
+            models.Index(
+                fields=["due_on"], name="case_open_due", condition=Q(status__in=sorted(s.value for s in OPEN_STATES))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_accusation(self) -> bool:
+        return self.claim_type == ClaimType.ACCUSATION
+
+    def main_petitioner(self) -> Petitioner | None:
+        for p in self.petitioners.all():
+            if p.is_main:
+                return p
+        return None
+
+
+class Petitioner(models.Model):
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="petitioners")
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号码", max_length=18, blank=True, db_index=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, db_index=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    is_main = models.BooleanField("主要信访人", default=False)
+    is_representative = models.BooleanField("代表", default=False)
+
+    class Meta:
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+        ordering = ["-is_main", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseAccess(models.Model):
+    """Units an item has been routed to; a user sees the item if one of these lies in their grants."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "可见单位"
+        verbose_name_plural = "可见单位"
+        constraints = [models.UniqueConstraint(fields=["unit", "case"], name="uniq_case_access")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.unit_id}"
+
+
+class Clock(models.Model):
+    """One statutory period of one item. The due date is fixed when the clock starts (decisions §2)."""
+
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="clocks")
+    rule_code = models.CharField("期限规则", max_length=24)
+    started_on = models.DateField("起算日")
+    extra_days = models.PositiveSmallIntegerField("延长/听证天数", default=0)
+    due_on = models.DateField("截止日")
+    stopped_on = models.DateField("结束日", null=True, blank=True)
+    on_time = models.BooleanField("是否按期", null=True)
+    paused = models.BooleanField("暂停中（听证）", default=False)
+    superseded = models.BooleanField("已被替换", default=False)
+
+    class Meta:
+        verbose_name = "期限"
+        verbose_name_plural = "期限"
+        ordering = ["case", "pk"]
+        indexes = [models.Index(fields=["rule_code", "due_on"], name="clock_rule_due")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} {self.started_on}→{self.due_on}"
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_on is None
+
+
+class CaseEvent(models.Model):
+    """Append-only history of an item: the timeline shown to staff is this table."""
+
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="操作单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField("原状态", max_length=24, blank=True)
+    to_status = models.CharField("新状态", max_length=24)
+    effective_on = models.DateField("发生日期")
+    data = models.JSONField("数据", default=dict, blank=True)
+    note = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["case", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.effective_on}"
+
+
+class Opinion(models.Model):
+    """A written decision served on the petitioner: 处理意见书 / 复查意见书 / 复核意见书."""
+
+    class Stage(models.TextChoices):
+        REPLY = "reply", "信访处理意见书"
+        REVIEW = "review", "复查意见书"
+        REREVIEW = "rereview", "复核意见书"
+
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="opinions")
+    stage = models.CharField("类型", max_length=10, choices=Stage.choices)
+    unit = models.ForeignKey("orgs.Unit", verbose_name="出具单位", on_delete=models.PROTECT, related_name="+")
+    document_number = models.CharField("文号", max_length=60)
+    request_summary = models.TextField("信访人请求")
+    facts = models.TextField("事实和理由")
+    opinion = models.TextField("处理意见")
+    legal_basis = models.TextField("依据")
+    remedy = models.TextField("救济途径和期限")
+    review_outcome = models.CharField(
+        "复查/复核结论", max_length=10, choices=ReviewOutcome.choices, blank=True
+    )
+    issued_on = models.DateField("出具日期")
+    delivered_on = models.DateField("送达日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "意见书"
+        verbose_name_plural = "意见书"
+        ordering = ["case", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.document_number}"
+
+
+class RequestItem(models.Model):
+    """One request of a petition and the outcome given to it (partial support = mixed outcomes)."""
+
+    opinion = models.ForeignKey(Opinion, verbose_name="意见书", on_delete=models.CASCADE, related_name="items")
+    request = models.CharField("诉求事项", max_length=300)
+    outcome = models.CharField("处理结果", max_length=10, choices=ReplyOutcome.choices)
+    explanation = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "诉求事项"
+        verbose_name_plural = "诉求事项"
+        ordering = ["opinion", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request}：{self.get_outcome_display()}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.case_id}/{filename}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to=attachment_path)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Evaluation(models.Model):
+    class Target(models.TextChoices):
+        BUREAU = "bureau", "信访部门"
+        UNIT = "unit", "责任单位"
+
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="evaluations")
+    target = models.CharField("评价对象", max_length=10, choices=Target.choices)
+    value = models.CharField("满意度", max_length=12, choices=Satisfaction.choices)
+    comment = models.TextField("意见", blank=True)
+    created_at = models.DateTimeField("评价时间")
+
+    class Meta:
+        verbose_name = "满意度评价"
+        verbose_name_plural = "满意度评价"
+        constraints = [models.UniqueConstraint(fields=["case", "target"], name="uniq_evaluation")]
+
+    def __str__(self) -> str:
+        return f"{self.get_target_display()}：{self.get_value_display()}"
+
+
+class Notification(models.Model):
+    """A message to a staff member (for example the group-visit alert of decisions §4)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey(Case, verbose_name="信访件", null=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类型", max_length=30)
+    message = models.TextField("内容")
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message[:40]
+
+
+class CaseNumberSequence(models.Model):
+    """Per unit and year counter for readable numbers (XFJ-2026-000123); incremented under a row lock."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="uniq_case_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}-{self.year}: {self.last}"
+
+
+class PersonalDataAccess(models.Model):
+    """Every view of a petitioner's personal data by staff (decisions §5)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField("用途", max_length=60)
+    created_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = "个人信息查看记录"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.case_id} {self.created_at}"
+
+
+class RefusedAttempt(models.Model):
+    """A refused attempt that touches petitioners' rights (for example forwarding an accusation to the
+    accused unit): kept for the audit even though the move itself changed nothing (decisions §5)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField("操作", max_length=32)
+    reason = models.TextField("拒绝原因")
+    created_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "被拒绝的操作"
+        verbose_name_plural = "被拒绝的操作"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.case_id}"
+
+

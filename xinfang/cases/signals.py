@@ -1,0 +1,6 @@
+"""Signals for overlays (supervision, intelligence, reports); sent after the transaction commits."""
+
+from django.dispatch import Signal
+
+# kwargs: event (CaseEvent)
+case_event_recorded = Signal()

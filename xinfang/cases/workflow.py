@@ -1,0 +1,509 @@
+"""The case state machine: every state, every transition, and the one function that moves an item.
+
+``transition()`` is the only writer of ``Case.status`` and of the clock fields. It locks the item, checks the
+source state and the actor's permission, runs the service's domain guard, stops and starts the statutory
+clocks, and records a ``CaseEvent`` — all in one database transaction, so a refused or failed move changes
+nothing. ``docs/workflow.md`` is generated from ``TRANSITIONS`` (``xinfang workflow_doc``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
+from xinfang.core import clock
+from xinfang.core.errors import IllegalTransition, NotFound, PermissionRefused
+from xinfang.orgs.permissions import Perm
+
+if TYPE_CHECKING:
+    from xinfang.cases.models import Case, CaseEvent, Clock
+    from xinfang.orgs.models import Unit, User
+
+__all__ = ["Status", "OPEN_STATES", "CLOSED_STATES", "Action", "TRANSITIONS", "transition"]
+
+NEW = ""  # the "state" of an item being registered
+
+
+class Action:
+    REGISTER = "register"
+    REGISTER_DIRECT = "register_direct"
+    FORWARD = "forward"
+    ASSIGN = "assign"
+    REPORT_MAJOR = "report_major"
+    ROUTE_LEGAL = "route_legal"
+    ROUTE_DISCIPLINE = "route_discipline"
+    FILE = "file"
+    DECLINE = "decline"
+    NOT_REACCEPT = "not_reaccept"
+    SIGN = "sign"
+    OBJECT = "object"
+    APPROVE_OBJECTION = "approve_objection"
+    REJECT_OBJECTION = "reject_objection"
+    ACCEPT = "accept"
+    ACCEPT_SIMPLE = "accept_simple"
+    REFUSE = "refuse"
+    REDIRECT = "redirect"
+    CONVERT_TO_NORMAL = "convert_to_normal"
+    EXTEND = "extend"
+    MEDIATE = "mediate"
+    REPLY = "reply"
+    DELIVER = "deliver"
+    REQUEST_REVIEW = "request_review"
+    REFUSE_REVIEW = "refuse_review"
+    REVIEW_DECIDE = "review_decide"
+    REVIEW_REDO = "review_redo"
+    REQUEST_REREVIEW = "request_rereview"
+    REFUSE_REREVIEW = "refuse_rereview"
+    START_HEARING = "start_hearing"
+    END_HEARING = "end_hearing"
+    REREVIEW_DECIDE = "rereview_decide"
+    REREVIEW_REDO = "rereview_redo"
+    LAPSE = "lapse"
+    ARCHIVE = "archive"
+
+
+# --- where a clock starts -------------------------------------------------------------------------------
+
+
+def _on(case: Case, on: dt.date) -> dt.date:
+    return on
+
+
+def _accepted_on(case: Case, on: dt.date) -> dt.date:
+    # Converting simple → normal, or extending, gains no time: the 60 days run from the original acceptance
+    # (decisions §3).
+    return case.accepted_on or on
+
+
+def _received_on(case: Case, on: dt.date) -> dt.date:
+    return case.received_on
+
+
+@dataclass(frozen=True)
+class ClockStart:
+    rule: str
+    start: Callable[[Case, dt.date], dt.date] = _on
+    extra_field: str | None = None  # case attribute holding extra days (extension, hearing days)
+    main: bool = True  # False for the parallel evaluation track: not the item's "current deadline"
+    restart_same: bool = False  # recompute a running clock of the same rule from its own start
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    src: frozenset[str]
+    dst: str | None  # None: the state does not change (an event on the item, e.g. a refused late request)
+    perm: str | None  # None: only the system (daily job) may do it
+    actor: str
+    basis: str
+    perm_on: str = "current"  # "current": current unit; "target": the unit named in the call
+    moves_to_target: bool = False
+    stops: tuple[str, ...] = ()
+    starts: tuple[ClockStart, ...] = ()
+    pauses: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()  # clocks replaced by a recomputed one (no on-time verdict recorded)
+    notes: str = ""
+
+
+HANDLING_CLOCKS = ("handling", "handling_extended", "simple_handling", "assigned")
+ALL_PRE_REPLY = ("bureau_routing", "objection", "acceptance_notice", *HANDLING_CLOCKS)
+
+
+def _t(*args: Any, **kwargs: Any) -> Transition:
+    src = kwargs.pop("src")
+    kwargs["src"] = frozenset(src)
+    return Transition(*args, **kwargs)
+
+
+_TABLE: list[Transition] = [
+    _t(
+        Action.REGISTER, "登记（信访部门收件）", src={NEW}, dst=Status.ROUTING, perm=Perm.REGISTER,
+        actor="信访部门登记员", basis="《信访工作条例》第二十一条、第二十二条",
+        starts=(ClockStart("bureau_routing", _received_on),),
+    ),
+    _t(
+        Action.REGISTER_DIRECT, "登记（有权处理机关直接收件）", src={NEW}, dst=Status.SIGNED, perm=Perm.REGISTER,
+        actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条第一款",
+        starts=(ClockStart("acceptance_notice", _received_on),),
+    ),
+    _t(
+        Action.FORWARD, "转送", src={Status.ROUTING}, dst=Status.PENDING_SIGN, perm=Perm.ROUTE,
+        actor="信访部门", basis="《信访工作条例》第二十二条第（一）（二）项", moves_to_target=True,
+        stops=("bureau_routing",), starts=(ClockStart("objection"), ClockStart("acceptance_notice")),
+    ),
+    _t(
+        Action.ASSIGN, "交办（指定办理期限）", src={Status.ROUTING}, dst=Status.PENDING_SIGN, perm=Perm.ROUTE,
+        actor="信访部门", basis="《信访工作条例》第二十二条第（三）项", moves_to_target=True,
+        stops=("bureau_routing",), starts=(ClockStart("objection"), ClockStart("acceptance_notice")),
+        notes="交办期限作为单独期限（assigned）记录，办结时核对",
+    ),
+    _t(
+        Action.REPORT_MAJOR, "报请党委政府（重大紧急）", src={Status.ROUTING}, dst=None, perm=Perm.ROUTE,
+        actor="信访部门", basis="《信访工作条例》第二十二条第（一）项、第二十五条",
+    ),
+    _t(
+        Action.ROUTE_LEGAL, "转政法部门", src={Status.ROUTING}, dst=Status.LEGAL_ROUTED, perm=Perm.ROUTE,
+        actor="信访部门", basis="《信访工作条例》第二十二条第二款", stops=("bureau_routing",),
+    ),
+    _t(
+        Action.ROUTE_DISCIPLINE, "转纪检监察机关", src={Status.ROUTING}, dst=Status.DISCIPLINE_ROUTED,
+        perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十二条第二款、第三十条",
+        stops=("bureau_routing",),
+    ),
+    _t(
+        Action.FILE, "直接答复/存档", src={Status.ROUTING}, dst=Status.FILED, perm=Perm.ROUTE,
+        actor="信访部门", basis="实务做法（咨询、致谢、无具体诉求）", stops=("bureau_routing",),
+    ),
+    _t(
+        Action.DECLINE, "不予受理（信访部门）", src={Status.ROUTING}, dst=Status.NOT_ACCEPTED, perm=Perm.ROUTE,
+        actor="信访部门", basis="《信访工作条例》第十九条第三款、第二十二条", stops=("bureau_routing",),
+    ),
+    _t(
+        Action.NOT_REACCEPT, "不再受理", src={Status.ROUTING}, dst=Status.NOT_REACCEPTED, perm=Perm.ROUTE,
+        actor="信访部门", basis="《信访工作条例》第三十六条第三款", stops=("bureau_routing",),
+    ),
+    _t(
+        Action.SIGN, "签收", src={Status.PENDING_SIGN}, dst=Status.SIGNED, perm=Perm.SIGN,
+        actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条第三款", stops=("objection",),
+    ),
+    _t(
+        Action.OBJECT, "提出异议（退回）", src={Status.PENDING_SIGN}, dst=Status.OBJECTION, perm=Perm.SIGN,
+        actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条第三款（5个工作日内）", stops=("objection",),
+    ),
+    _t(
+        Action.APPROVE_OBJECTION, "同意异议，收回重新分流", src={Status.OBJECTION}, dst=Status.ROUTING,
+        perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十三条第三款", perm_on="target",
+        moves_to_target=True, stops=("acceptance_notice", "assigned"), starts=(ClockStart("bureau_routing"),),
+    ),
+    _t(
+        Action.REJECT_OBJECTION, "不同意异议，退回原单位办理", src={Status.OBJECTION}, dst=Status.SIGNED,
+        perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十三条第三款", perm_on="target",
+        notes="受理告知期限继续计算",
+    ),
+    _t(
+        Action.ACCEPT, "受理（普通程序）", src={Status.SIGNED}, dst=Status.HANDLING, perm=Perm.ACCEPT,
+        actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条、第三十一条第（六）项、第三十四条",
+        stops=("acceptance_notice",), starts=(ClockStart("handling"),),
+    ),
+    _t(
+        Action.ACCEPT_SIMPLE, "受理（简易办理）", src={Status.SIGNED}, dst=Status.SIMPLE_HANDLING,
+        perm=Perm.ACCEPT, actor="有权处理的机关、单位", basis="《信访事项简易办理办法》（国信办发〔2022〕17号）第四条",
+        stops=("acceptance_notice",), starts=(ClockStart("simple_handling"),),
+    ),
+    _t(
+        Action.REFUSE, "不予受理告知（有权处理机关）", src={Status.SIGNED}, dst=Status.NOT_ACCEPTED,
+        perm=Perm.ACCEPT, actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条", stops=("acceptance_notice", "assigned"),
+    ),
+    _t(
+        Action.REDIRECT, "导入法定程序（诉讼、仲裁、复议等）", src={Status.SIGNED}, dst=Status.REDIRECTED,
+        perm=Perm.ACCEPT, actor="有权处理的机关、单位", basis="《信访工作条例》第三十一条第（一）至（五）项",
+        stops=("acceptance_notice", "assigned"),
+    ),
+    _t(
+        Action.CONVERT_TO_NORMAL, "简易办理转普通程序", src={Status.SIMPLE_HANDLING}, dst=Status.HANDLING,
+        perm=Perm.HANDLE, actor="有权处理的机关、单位", basis="决定第3条：60日自原受理日起算",
+        supersedes=("simple_handling",), starts=(ClockStart("handling", _accepted_on),),
+    ),
+    _t(
+        Action.EXTEND, "延长办理期限", src={Status.HANDLING}, dst=Status.EXTENDED, perm=Perm.APPROVE_EXTENSION,
+        actor="有权处理机关负责人批准", basis="《信访工作条例》第三十四条（只能延长一次，不超过30日）",
+        supersedes=("handling",),
+        starts=(ClockStart("handling_extended", _accepted_on, extra_field="extension_days"),),
+    ),
+    _t(
+        Action.MEDIATE, "达成调解/和解协议", src={Status.HANDLING, Status.EXTENDED, Status.SIMPLE_HANDLING},
+        dst=Status.CONCLUDED, perm=Perm.HANDLE, actor="有权处理的机关、单位", basis="《信访工作条例》第三十三条",
+        stops=HANDLING_CLOCKS,
+    ),
+    _t(
+        Action.REPLY, "出具信访处理意见书", src={Status.HANDLING, Status.EXTENDED, Status.SIMPLE_HANDLING},
+        dst=Status.REPLIED, perm=Perm.HANDLE, actor="有权处理的机关、单位", basis="《信访工作条例》第三十二条",
+        notes="办理期限在送达时停止（按期办结以送达日为准）",
+    ),
+    _t(
+        Action.DELIVER, "送达处理意见书", src={Status.REPLIED}, dst=Status.DELIVERED, perm=Perm.HANDLE,
+        actor="有权处理的机关、单位", basis="《信访工作条例》第三十二条、第三十五条", stops=HANDLING_CLOCKS,
+        starts=(ClockStart("review_request"), ClockStart("evaluation", main=False)),
+    ),
+    _t(
+        Action.REQUEST_REVIEW, "受理复查申请", src={Status.DELIVERED}, dst=Status.UNDER_REVIEW, perm=Perm.REVIEW,
+        actor="复查机关（原办理机关的上一级）", basis="《信访工作条例》第三十五条", perm_on="target",
+        moves_to_target=True, stops=("review_request",), starts=(ClockStart("review"),),
+    ),
+    _t(
+        Action.REFUSE_REVIEW, "复查申请不予受理（逾期等）", src={Status.DELIVERED}, dst=None, perm=Perm.REVIEW,
+        actor="复查机关", basis="《信访工作条例》第三十五条（收到书面答复之日起30日内）", perm_on="target",
+    ),
+    _t(
+        Action.REVIEW_DECIDE, "出具并送达复查意见书（维持/撤销或变更）", src={Status.UNDER_REVIEW},
+        dst=Status.REVIEW_DELIVERED, perm=Perm.REVIEW, actor="复查机关", basis="《信访工作条例》第三十五条",
+        stops=("review",), starts=(ClockStart("rereview_request"),),
+    ),
+    _t(
+        Action.REVIEW_REDO, "复查：责令重新办理", src={Status.UNDER_REVIEW}, dst=Status.HANDLING,
+        perm=Perm.REVIEW, actor="复查机关", basis="地方规定（如山东省信访条例第四十五条）", perm_on="current",
+        moves_to_target=True, stops=("review",), starts=(ClockStart("handling"),),
+    ),
+    _t(
+        Action.REQUEST_REREVIEW, "受理复核申请", src={Status.REVIEW_DELIVERED}, dst=Status.UNDER_REREVIEW,
+        perm=Perm.REVIEW, actor="复核机关（复查机关的上一级）", basis="《信访工作条例》第三十六条", perm_on="target",
+        moves_to_target=True, stops=("rereview_request",), starts=(ClockStart("rereview"),),
+    ),
+    _t(
+        Action.REFUSE_REREVIEW, "复核申请不予受理（逾期等）", src={Status.REVIEW_DELIVERED}, dst=None,
+        perm=Perm.REVIEW, actor="复核机关", basis="《信访工作条例》第三十六条（收到复查意见之日起30日内）",
+        perm_on="target",
+    ),
+    _t(
+        Action.START_HEARING, "复核听证开始（期限暂停）", src={Status.UNDER_REREVIEW}, dst=Status.HEARING,
+        perm=Perm.REVIEW, actor="复核机关", basis="《信访工作条例》第三十六条第二款", pauses=("rereview",),
+    ),
+    _t(
+        Action.END_HEARING, "复核听证结束（期限顺延听证天数）", src={Status.HEARING}, dst=Status.UNDER_REREVIEW,
+        perm=Perm.REVIEW, actor="复核机关", basis="《信访工作条例》第三十六条第二款（听证所需时间不计算在内）",
+        starts=(ClockStart("rereview", extra_field="hearing_days", restart_same=True),),
+    ),
+    _t(
+        Action.REREVIEW_DECIDE, "出具并送达复核意见书（终结）", src={Status.UNDER_REREVIEW}, dst=Status.CONCLUDED,
+        perm=Perm.REVIEW, actor="复核机关", basis="《信访工作条例》第三十六条", stops=("rereview",),
+    ),
+    _t(
+        Action.REREVIEW_REDO, "复核：责令重新办理", src={Status.UNDER_REREVIEW}, dst=Status.HANDLING,
+        perm=Perm.REVIEW, actor="复核机关", basis="地方规定（如山东省信访条例第四十五条）",
+        moves_to_target=True, stops=("rereview",), starts=(ClockStart("handling"),),
+    ),
+    _t(
+        Action.LAPSE, "申请期限届满未申请，自动终结", src={Status.DELIVERED, Status.REVIEW_DELIVERED},
+        dst=Status.CONCLUDED, perm=None, actor="系统（每日任务 xinfang tick）",
+        basis="决定第3条；地方规定（山东第四十六条第（二）项、浙江第二十五条第（二）项）",
+        stops=("review_request", "rereview_request"),
+    ),
+    _t(
+        Action.ARCHIVE, "归档", src=set(CLOSED_STATES), dst=Status.ARCHIVED, perm=Perm.CONCLUDE,
+        actor="信访部门", basis="档案管理", perm_on="target",
+    ),
+]
+
+TRANSITIONS: Mapping[str, Transition] = {t.action: t for t in _TABLE}
+ACTION_LABELS: Mapping[str, str] = {t.action: t.label for t in _TABLE}
+
+
+def status_label(value: str) -> str:
+    if value == NEW:
+        return "（新登记）"
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+def actions_from(status: str) -> list[Transition]:
+    return [t for t in _TABLE if status in t.src]
+
+
+# --- the one writer --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Move:
+    """What a service asks ``transition`` to do besides the state change."""
+
+    changes: dict[str, Any] = field(default_factory=dict)  # case fields to set under the lock
+    guard: Callable[[Case], None] | None = None  # domain checks, run under the lock; raise to refuse
+    after: Callable[[Case], None] | None = None  # extra rows to write in the same transaction
+    data: dict[str, Any] = field(default_factory=dict)  # recorded on the event
+    assigned_due_on: dt.date | None = None  # 交办 deadline set by the bureau
+
+
+def _check_permission(t: Transition, case: Case, actor: User | None, target: Unit | None) -> None:
+    from xinfang.orgs import policies
+
+    if t.perm is None:
+        if actor is not None:
+            raise PermissionRefused(f"「{t.label}」只能由系统每日任务执行")
+        return
+    if actor is None:
+        raise PermissionRefused(f"「{t.label}」需要有权限的工作人员操作")
+    unit = target if t.perm_on == "target" else case.current_unit
+    if unit is None:
+        raise PermissionRefused(f"「{t.label}」需要指定办理单位")
+    if not policies.can(actor, t.perm, unit):
+        raise PermissionRefused(f"您在「{unit.name}」没有「{t.label}」的权限")
+
+
+def _start_clock(case: Case, spec: ClockStart, on: dt.date, running: dict[str, Clock]) -> Clock:
+    from xinfang.cases.models import Clock
+    from xinfang.deadlines.services import compute_deadline
+
+    extra = int(getattr(case, spec.extra_field) or 0) if spec.extra_field else 0
+    previous = running.get(spec.rule) if spec.restart_same else None
+    start = previous.started_on if previous is not None else spec.start(case, on)
+    deadline = compute_deadline(spec.rule, start, extra_days=extra, rule_date=case.received_on)
+    if previous is not None:
+        previous.due_on = deadline.due
+        previous.extra_days = extra
+        previous.paused = False
+        previous.save(update_fields=["due_on", "extra_days", "paused"])
+        return previous
+    new = Clock.objects.create(
+        case=case, rule_code=spec.rule, started_on=start, extra_days=extra, due_on=deadline.due
+    )
+    running[spec.rule] = new
+    return new
+
+
+def _refresh_due(case: Case, running: dict[str, Clock]) -> None:
+    candidates = [c for c in running.values() if c.rule_code != "evaluation" and not c.paused]
+    if case.status not in OPEN_STATES or not candidates:
+        case.due_on, case.due_rule, case.due_started_on = None, "", None
+        return
+    nearest = min(candidates, key=lambda c: (c.due_on, c.pk or 0))
+    case.due_on, case.due_rule, case.due_started_on = nearest.due_on, nearest.rule_code, nearest.started_on
+
+
+def transition(
+    case: Case | int,
+    action: str,
+    *,
+    actor: User | None,
+    on: dt.date | None = None,
+    note: str = "",
+    target: Unit | None = None,
+    move: Move | None = None,
+    locked: bool = False,
+) -> Case:
+    """Move ``case`` by ``action``. The sole writer of ``Case.status`` and the clocks.
+
+    Preconditions are checked under a row lock (``SELECT … FOR UPDATE``): the current state must be a source
+    of the action, the actor must hold the action's permission on the relevant unit, and ``move.guard`` must
+    pass. ``locked=True`` is only for an item created in the caller's own transaction. Raises
+    ``IllegalTransition``, ``PermissionRefused`` or ``ValidationFailed`` and then writes nothing.
+    """
+    from xinfang.cases.models import Case, CaseAccess, CaseEvent
+    from xinfang.cases.signals import case_event_recorded
+
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise IllegalTransition(f"未知操作「{action}」")
+    move = move or Move()
+    on = on or clock.today()
+    with transaction.atomic():
+        if locked:
+            assert isinstance(case, Case)
+            obj = case
+        else:
+            pk = case.pk if isinstance(case, Case) else case
+            try:
+                obj = Case.objects.select_for_update().select_related("current_unit").get(pk=pk)
+            except Case.DoesNotExist as exc:
+                raise NotFound() from exc
+        if obj.status not in t.src:
+            allowed = "、".join(status_label(s) for s in sorted(t.src))
+            raise IllegalTransition(
+                f"信访件 {obj.number} 当前状态为「{status_label(obj.status)}」，不能执行「{t.label}」"
+                f"（仅适用于：{allowed}）。如页面已过期，请刷新后重试。"
+            )
+        _check_permission(t, obj, actor, target)
+        if move.guard is not None:
+            move.guard(obj)
+
+        from_status = obj.status
+        for name, value in move.changes.items():
+            setattr(obj, name, value)
+        if t.moves_to_target and target is not None:
+            obj.current_unit = target
+        if t.dst is not None:
+            obj.status = t.dst
+
+        running: dict[str, Clock] = {}
+        if obj.pk is not None and not locked:
+            running = {c.rule_code: c for c in obj.clocks.filter(stopped_on__isnull=True)}
+        clock_log: dict[str, list[dict[str, Any]]] = {"stopped": [], "started": []}
+        for rule in (*t.stops, *t.supersedes):
+            c = running.pop(rule, None)
+            if c is None:
+                continue
+            superseded = rule in t.supersedes
+            c.stopped_on = on
+            c.superseded = superseded
+            c.on_time = None if superseded else on <= c.due_on
+            c.paused = False
+            c.save(update_fields=["stopped_on", "on_time", "superseded", "paused"])
+            clock_log["stopped"].append({"rule": rule, "due_on": c.due_on.isoformat(), "on_time": c.on_time})
+        for rule in t.pauses:
+            c = running.get(rule)
+            if c is not None:
+                c.paused = True
+                c.save(update_fields=["paused"])
+        for spec in t.starts:
+            c = _start_clock(obj, spec, on, running)
+            clock_log["started"].append({"rule": spec.rule, "from": c.started_on.isoformat(), "due_on": c.due_on.isoformat()})
+        if move.assigned_due_on is not None:
+            from xinfang.cases.models import Clock
+
+            running["assigned"] = Clock.objects.create(
+                case=obj, rule_code="assigned", started_on=on, due_on=move.assigned_due_on
+            )
+            clock_log["started"].append({"rule": "assigned", "from": on.isoformat(), "due_on": move.assigned_due_on.isoformat()})
+        _refresh_due(obj, running)
+        fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
+        obj.save(update_fields=sorted(fields))
+
+        if obj.current_unit_id and not CaseAccess.objects.filter(case=obj, unit_id=obj.current_unit_id).exists():
+            CaseAccess.objects.create(case=obj, unit_id=obj.current_unit_id)
+        if move.after is not None:
+            move.after(obj)
+
+        data = dict(move.data)
+        if clock_log["stopped"] or clock_log["started"]:
+            data["clocks"] = clock_log
+        event = CaseEvent.objects.create(
+            case=obj,
+            action=action,
+            actor=actor,
+            actor_unit=getattr(actor, "unit", None) if actor is not None else None,
+            from_status=from_status,
+            to_status=obj.status,
+            effective_on=on,
+            data=data,
+            note=note,
+            created_at=clock.now(),
+        )
+        transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event=event))
+    return obj
+
+
+def record(case: Case, action: str, *, actor: User | None, data: dict[str, Any] | None = None, note: str = "") -> CaseEvent:
+    """Record an event that does not change the state (repeat links, evaluations, overdue evaluation)."""
+    from xinfang.cases.models import CaseEvent
+    from xinfang.cases.signals import case_event_recorded
+
+    event = CaseEvent.objects.create(
+        case=case,
+        action=action,
+        actor=actor,
+        actor_unit=getattr(actor, "unit", None) if actor is not None else None,
+        from_status=case.status,
+        to_status=case.status,
+        effective_on=clock.today(),
+        data=data or {},
+        note=note,
+        created_at=clock.now(),
+    )
+    transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event=event))
+    return event
+
+
+EVENT_LABELS: Mapping[str, str] = {
+    **ACTION_LABELS,
+    "mark_repeat": "标记为重件并关联前次信访件",
+    "evaluate": "信访人满意度评价",
+    "evaluation_overdue": "超期未评价",
+    "group_alert": "集体访提醒已发送",
+}

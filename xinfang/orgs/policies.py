@@ -1,0 +1,55 @@
+"""Permission questions, answered in one place.
+
+``can(user, perm, unit)``: does the user hold a role with ``perm`` on a subtree that contains ``unit``?
+Grants are cached on the user object for the request, because one page asks many times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from xinfang.orgs.models import Grant, Unit, User
+from xinfang.orgs.permissions import perms_of_role
+
+
+def _grants(user: User) -> list[tuple[str, str]]:
+    cached = getattr(user, "_xf_grants", None)
+    if cached is None:
+        cached = list(Grant.objects.filter(user=user).values_list("role", "unit__path"))
+        user._xf_grants = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def clear_cache(user: User) -> None:
+    if hasattr(user, "_xf_grants"):
+        del user._xf_grants  # type: ignore[attr-defined]
+
+
+def granted_paths(user: User | None, perm: str) -> list[str]:
+    """Paths of the subtrees on which ``user`` holds ``perm``."""
+    if user is None or not user.is_active:
+        return []
+    return [path for role, path in _grants(user) if perm in perms_of_role(role)]
+
+
+def can(user: User | None, perm: str, unit: Unit | None) -> bool:
+    if unit is None:
+        return False
+    return any(unit.path.startswith(path) for path in granted_paths(user, perm))
+
+
+def units_q(user: User | None, perm: str, field: str = "path") -> Q:
+    """A Q over ``Unit`` (or a relation ending in a unit path) limited to the user's subtrees."""
+    paths = granted_paths(user, perm)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def has_any(user: User | None, perms: Iterable[str]) -> bool:
+    return any(granted_paths(user, p) for p in perms)
