@@ -400,7 +400,10 @@ def transition(
         else:
             pk = case.pk if isinstance(case, Case) else case
             try:
-                obj = Case.objects.select_for_update().select_related("current_unit").get(pk=pk)
+                # No join in the locking query: after waiting for a concurrent move, PostgreSQL re-checks
+                # the joined row against the old one and would drop the item ("not found") instead of
+                # letting the state check give the clear "already moved" error.
+                obj = Case.objects.select_for_update().get(pk=pk)
             except Case.DoesNotExist as exc:
                 raise NotFound() from exc
         if obj.status not in t.src:

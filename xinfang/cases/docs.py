@@ -1,0 +1,93 @@
+"""Renders the transition table as Markdown (docs/workflow.md)."""
+
+from __future__ import annotations
+
+from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
+from xinfang.cases.workflow import _TABLE, NEW, status_label
+
+_RULE_LABELS = {
+    "bureau_routing": "信访部门分流 15日",
+    "acceptance_notice": "受理告知 15日",
+    "objection": "异议 5个工作日",
+    "handling": "办理 60日",
+    "handling_extended": "办理 60日+延长（≤30日）",
+    "review_request": "复查申请期 30日",
+    "review": "复查 30日",
+    "rereview_request": "复核申请期 30日",
+    "rereview": "复核 30日+听证天数",
+    "simple_handling": "简易办理 10个工作日",
+    "evaluation": "评价期 30日",
+    "assigned": "交办指定期限",
+}
+
+
+def _clocks(t) -> str:
+    parts = []
+    if t.stops:
+        parts.append("停止：" + "、".join(f"`{r}`" for r in t.stops))
+    if t.supersedes:
+        parts.append("重算替换：" + "、".join(f"`{r}`" for r in t.supersedes))
+    if t.pauses:
+        parts.append("暂停：" + "、".join(f"`{r}`" for r in t.pauses))
+    if t.starts:
+        parts.append("开始：" + "、".join(f"`{s.rule}`（{_RULE_LABELS.get(s.rule, s.rule)}）" for s in t.starts))
+    return "；".join(parts) or "—"
+
+
+def render_workflow_markdown() -> str:
+    lines = [
+        "# 信访件办理流程（状态与迁移）",
+        "",
+        "本文件由 `xinfang workflow_doc` 根据 `xinfang/cases/workflow.py` 的迁移表自动生成，请勿手工修改。",
+        "每一次迁移都经过 `transition()`：加锁、检查原状态与操作人权限、执行业务校验、停止/开始期限、记录办理记录，"
+        "全部在同一事务中完成。",
+        "",
+        "## 状态",
+        "",
+        "| 代码 | 状态 | 类别 |",
+        "|---|---|---|",
+    ]
+    for st in Status:
+        kind = "办理中（计入工作台）" if st in OPEN_STATES else "已结束（仅可归档）" if st in CLOSED_STATES else "—"
+        if st == Status.DELIVERED or st == Status.REVIEW_DELIVERED:
+            kind = "申请期（期满由每日任务自动终结）"
+        if st == Status.ARCHIVED:
+            kind = "最终状态"
+        lines.append(f"| `{st.value}` | {st.label} | {kind} |")
+    lines += [
+        "",
+        "## 迁移",
+        "",
+        "| 操作代码 | 操作 | 原状态 | 新状态 | 执行者 | 所需权限 | 期限 | 依据 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for t in _TABLE:
+        src = "、".join(status_label(s) if s != NEW else "（新登记）" for s in sorted(t.src))
+        dst = status_label(t.dst) if t.dst is not None else "（状态不变，仅记录）"
+        perm = f"`{t.perm}`" if t.perm else "系统"
+        where = "（对目标单位）" if t.perm_on == "target" else ""
+        basis = t.basis + (f"；{t.notes}" if t.notes else "")
+        lines.append(f"| `{t.action}` | {t.label} | {src} | {dst} | {t.actor} | {perm}{where} | {_clocks(t)} | {basis} |")
+    lines += [
+        "",
+        "## 主流程",
+        "",
+        "```",
+        "登记 → 待分流 ─┬ 转送/交办 → 待签收 ─┬ 异议（5个工作日内）→ 异议待核 ─┬ 同意 → 待分流",
+        "              │                    │                               └ 不同意 → 已签收待受理",
+        "              │                    └ 签收 → 已签收待受理 ─┬ 受理 → 办理中 ─┬ 延期（一次，≤30日）→ 已延期办理中",
+        "              │                                          │                ├ 调解/和解 → 已终结",
+        "              │                                          │                └ 出具意见书 → 待送达 → 送达",
+        "              │                                          ├ 简易办理（初件）→ 简易办理中（可转普通程序）",
+        "              │                                          ├ 不予受理告知 / 导入法定程序",
+        "              ├ 转政法 / 转纪检监察 / 直接答复存档 / 不予受理 / 不再受理",
+        "送达 → 复查申请期（30日）─┬ 受理复查 → 复查中 ─┬ 维持/撤销或变更 → 复核申请期（30日）",
+        "                         │                   └ 责令重新办理 → 办理中",
+        "                         └ 期满未申请 → 已终结（每日任务）",
+        "复核申请期 ─┬ 受理复核 → 复核中 ⇄ 听证（期限暂停，顺延听证天数）→ 复核意见 → 已终结",
+        "            └ 期满未申请 → 已终结（每日任务）",
+        "已结束的各状态 → 归档",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)

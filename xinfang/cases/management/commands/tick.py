@@ -1,0 +1,22 @@
+"""``xinfang tick``: the daily job (run it from cron or a systemd timer on any number of app servers)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xinfang.cases.services import run_daily_tick
+from xinfang.core.errors import XinfangError
+from xinfang.deadlines.services import parse_date
+
+
+class Command(BaseCommand):
+    help = "每日任务：复查/复核申请期限届满的信访件自动终结，标记超期未评价。可重复运行，多台服务器同时运行也不会重复处理。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="按指定日期运行（YYYY-MM-DD），默认今天（北京时间）")
+
+    def handle(self, *args, **options):
+        try:
+            today = parse_date(options["date"]) if options.get("date") else None
+            result = run_daily_tick(today=today)
+        except XinfangError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        self.stdout.write(f"自动终结：{result.concluded} 件；超期未评价：{result.evaluation_overdue} 件")
