@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "信访通 管理后台"
 admin.site.site_title = "信访通"
@@ -7,4 +8,5 @@ admin.site.index_title = "系统配置"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
