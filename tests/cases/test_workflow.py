@@ -141,6 +141,13 @@ class TestNormalPath:
         (handling,) = clocks(case, "handling")
         assert handling.started_on == D(2026, 9, 4) and handling.due_on == D(2026, 11, 3)
 
+    def test_simple_procedure_only_within_three_working_days(self, petition, county):
+        case = drive(petition, county, Status.SIGNED)  # routed Wed 09-02 → decide by Mon 09-07
+        with pytest.raises(ValidationFailed, match="3个工作日内.*2026-09-07"):
+            s.case_accept(case=case, actor=county.li, simple=True, on=D(2026, 9, 8))
+        case = s.case_accept(case=case, actor=county.li, simple=True, on=D(2026, 9, 7))
+        assert case.status == Status.SIMPLE_HANDLING and case.procedure == "simple"
+
     def test_simple_procedure_refused_for_repeat(self, petition, county):
         earlier = petition()
         case = petition(earlier_items=[earlier])

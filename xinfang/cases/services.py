@@ -504,6 +504,16 @@ def case_accept(*, case: Case, actor: User, simple: bool = False, on: dt.date | 
             problems.append("集体访、联名信访事项不适用简易办理")
         if problems:
             raise ValidationFailed("；".join(problems))
+    if simple:
+        # Simplified procedure: acceptance decided within 3 working days of receipt (§9, simple_acceptance).
+        from xinfang.deadlines.services import compute_deadline
+
+        received = case.routed_on or case.received_on
+        limit = compute_deadline("simple_acceptance", received, rule_date=case.received_on).due
+        if on > limit:
+            raise ValidationFailed(
+                f"简易办理须在收到之日起3个工作日内决定受理（截止 {limit:%Y-%m-%d}），已超过，请按普通程序受理"
+            )
     changes = {
         "accepted_on": on,
         "procedure": Procedure.SIMPLE if simple else Procedure.NORMAL,
