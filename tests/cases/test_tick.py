@@ -53,9 +53,9 @@ def test_lapsed_rereview_window_concludes(petition, county):
 
 def test_evaluation_before_deadline_is_kept(petition, county):
     case = drive(petition, county, Status.DELIVERED)
-    s.case_evaluate(case=case, bureau="satisfied", unit="basic")
+    s.case_evaluate(case=case, bureau="satisfied", unit="basic", on=D(2026, 11, 20))
     with pytest.raises(IllegalTransition):
-        s.case_evaluate(case=case, bureau="satisfied", unit="basic")
+        s.case_evaluate(case=case, bureau="satisfied", unit="basic", on=D(2026, 11, 21))
     result = s.run_daily_tick(today=D(2026, 11, 24))
     assert result.evaluation_overdue == 0
     case.refresh_from_db()
@@ -86,3 +86,42 @@ def test_redo_after_review_then_reply_again(petition, county, calendar_2027):
                                 delivered_on=D(2026, 11, 5))
     assert case.status == Status.HANDLING and case.accepted_on == D(2026, 11, 5)
     assert case.clocks.filter(rule_code="handling", stopped_on__isnull=True).get().due_on == D(2027, 1, 4)
+
+
+def test_overdue_evaluation_event_dated_by_the_job_day(petition, county):
+    case = drive(petition, county, Status.DELIVERED)
+    s.run_daily_tick(today=D(2026, 11, 24))
+    event = CaseEvent.objects.get(case=case, action="evaluation_overdue")
+    assert event.effective_on == D(2026, 11, 24)
+
+
+def test_late_evaluation_refused_even_before_the_job_ran(petition, county):
+    case = drive(petition, county, Status.DELIVERED)  # evaluation window due 11-23
+    with pytest.raises(IllegalTransition, match="不在评价期内"):
+        s.case_evaluate(case=case, bureau="satisfied", unit="satisfied", on=D(2026, 11, 24))
+    case = s.case_evaluate(case=case, bureau="unsatisfied", unit="basic", on=D(2026, 11, 23))
+    assert case.evaluation_status == "done"
+    assert case.clocks.get(rule_code="evaluation").on_time is True
+
+
+def test_evaluation_opens_only_after_first_reply(petition, county, calendar_2027):
+    from tests.cases.helpers import items
+
+    case = drive(petition, county, Status.DELIVERED)
+    s.case_evaluate(case=case, bureau="satisfied", unit="unsatisfied", on=D(2026, 10, 25))
+    case = s.case_request_review(case=case, actor=county.county_head, received_on=D(2026, 10, 30), reason="不服").case
+    case = s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕5号"),
+                                delivered_on=D(2026, 11, 5))
+    case = s.case_reply(case=case, actor=county.li, doc=opinion("东政信复〔2026〕20号"), items=items(), on=D(2026, 11, 20))
+    case = s.case_deliver(case=case, actor=county.li, delivered_on=D(2026, 11, 21))
+    assert case.evaluation_status == "done"
+    assert case.clocks.filter(rule_code="evaluation").count() == 1
+    with pytest.raises(IllegalTransition):
+        s.case_evaluate(case=case, bureau="satisfied", unit="satisfied", on=D(2026, 11, 22))
+    assert case.evaluations.count() == 2
+
+
+def test_report_major_takes_a_date(petition, county):
+    case = petition()
+    s.case_report_major(case=case, actor=county.zhang, note="重大紧急", on=D(2026, 9, 2))
+    assert case.events.last().effective_on == D(2026, 9, 2)

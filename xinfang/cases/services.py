@@ -393,10 +393,10 @@ def case_forward(
     return transition(case, action, actor=actor, on=on, note=note, target=target, move=move)
 
 
-def case_report_major(*, case: Case, actor: User, note: str) -> Case:
+def case_report_major(*, case: Case, actor: User, note: str, on: dt.date | None = None) -> Case:
     if not note.strip():
         raise ValidationFailed("请填写报请党委政府的事由", field="note")
-    return transition(case, Action.REPORT_MAJOR, actor=actor, note=note)
+    return transition(case, Action.REPORT_MAJOR, actor=actor, on=on, note=note)
 
 
 def case_route_special(*, case: Case, actor: User, target: Unit, note: str = "", on: dt.date | None = None) -> Case:
@@ -668,8 +668,13 @@ def case_deliver(*, case: Case, actor: User, delivered_on: dt.date | None = None
             raise ValidationFailed(f"送达日期不能早于意见书出具日期 {op.issued_on:%Y-%m-%d}")
         Opinion.objects.filter(pk=op.pk).update(delivered_on=delivered_on)
 
+    def evaluation_status(obj: Case) -> str:
+        # Only the first written reply opens the evaluation (谁初次办理、谁接受评价); a reply after a
+        # 责令重新办理 keeps the evaluation already given or missed.
+        return EvaluationStatus.PENDING if obj.evaluation_status == EvaluationStatus.NONE else obj.evaluation_status
+
     move = Move(
-        changes={"reply_delivered_on": delivered_on, "evaluation_status": EvaluationStatus.PENDING},
+        changes={"reply_delivered_on": delivered_on, "evaluation_status": evaluation_status},
         guard=guard,
     )
     return transition(case, Action.DELIVER, actor=actor, on=delivered_on, move=move)
@@ -843,24 +848,36 @@ def case_archive(*, case: Case, actor: User, on: dt.date | None = None) -> Case:
 # --- evaluation (parallel track) ------------------------------------------------------------------------
 
 
-def case_evaluate(*, case: Case, bureau: str, unit: str, comment: str = "") -> Case:
-    """Record the petitioner's evaluation of the 信访部门 and of the handling unit (decisions §6)."""
+def case_evaluate(*, case: Case, bureau: str, unit: str, comment: str = "", on: dt.date | None = None) -> Case:
+    """Record the petitioner's evaluation of the 信访部门 and of the handling unit (decisions §6).
+
+    Only inside the evaluation window; a late evaluation is refused even before the daily job has marked
+    the item 超期未评价, so the statistics never count it as given in time.
+    """
     for value in (bureau, unit):
         if value not in Satisfaction.values:
             raise ValidationFailed(f"评价结果无效，可选：{'、'.join(Satisfaction.labels)}")
+    on = on or clock.today()
+    if on > clock.today():
+        raise ValidationFailed("评价日期不能晚于今天")
     with transaction.atomic():
         obj = Case.objects.select_for_update().get(pk=case.pk)
         if obj.evaluation_status != EvaluationStatus.PENDING:
             raise IllegalTransition("该信访件当前不在评价期内（未送达书面答复、已评价或已超过评价期限）")
+        window = Clock.objects.get(case=obj, rule_code="evaluation", stopped_on__isnull=True)
+        if on > window.due_on or on < window.started_on:
+            raise IllegalTransition(
+                f"评价期为 {window.started_on:%Y-%m-%d} 至 {window.due_on:%Y-%m-%d}，{on:%Y-%m-%d} 不在评价期内"
+            )
         now = clock.now()
-        Evaluation.objects.create(case=obj, target=Evaluation.Target.BUREAU, value=bureau, comment=comment, created_at=now)
-        Evaluation.objects.create(case=obj, target=Evaluation.Target.UNIT, value=unit, comment=comment, created_at=now)
+        Evaluation.objects.bulk_create(
+            Evaluation(case=obj, target=target, value=value, comment=comment, created_at=now)
+            for target, value in ((Evaluation.Target.BUREAU, bureau), (Evaluation.Target.UNIT, unit))
+        )
         Case.objects.filter(pk=obj.pk).update(evaluation_status=EvaluationStatus.DONE)
         obj.evaluation_status = EvaluationStatus.DONE
-        Clock.objects.filter(case=obj, rule_code="evaluation", stopped_on__isnull=True).update(
-            stopped_on=clock.today(), on_time=True
-        )
-        workflow.record(obj, "evaluate", actor=None, data={"bureau": bureau, "unit": unit})
+        Clock.objects.filter(pk=window.pk).update(stopped_on=on, on_time=True)
+        workflow.record(obj, "evaluate", actor=None, data={"bureau": bureau, "unit": unit}, on=on)
     return obj
 
 
@@ -910,7 +927,7 @@ def _evaluation_overdue_one(pk: int, today: dt.date) -> bool:
         Clock.objects.filter(case_id=pk, rule_code="evaluation", stopped_on__isnull=True).update(
             stopped_on=today, on_time=False
         )
-        workflow.record(Case.objects.get(pk=pk), "evaluation_overdue", actor=None)
+        workflow.record(Case.objects.get(pk=pk), "evaluation_overdue", actor=None, on=today)
     return bool(changed)
 
 

@@ -91,6 +91,7 @@ class ClockStart:
     extra_field: str | None = None  # case attribute holding extra days (extension, hearing days)
     main: bool = True  # False for the parallel evaluation track: not the item's "current deadline"
     restart_same: bool = False  # recompute a running clock of the same rule from its own start
+    once: bool = False  # start only if the item never had this clock (evaluation follows the first reply)
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ _TABLE: list[Transition] = [
     _t(
         Action.DELIVER, "送达处理意见书", src={Status.REPLIED}, dst=Status.DELIVERED, perm=Perm.HANDLE,
         actor="有权处理的机关、单位", basis="《信访工作条例》第三十二条、第三十五条", stops=HANDLING_CLOCKS,
-        starts=(ClockStart("review_request"), ClockStart("evaluation", main=False)),
+        starts=(ClockStart("review_request"), ClockStart("evaluation", main=False, once=True)),
     ),
     _t(
         Action.REQUEST_REVIEW, "受理复查申请", src={Status.DELIVERED}, dst=Status.UNDER_REVIEW, perm=Perm.REVIEW,
@@ -314,7 +315,8 @@ def actions_from(status: str) -> list[Transition]:
 class Move:
     """What a service asks ``transition`` to do besides the state change."""
 
-    changes: dict[str, Any] = field(default_factory=dict)  # case fields to set under the lock
+    # Case fields to set under the lock; a callable value is called with the locked item.
+    changes: dict[str, Any] = field(default_factory=dict)
     guard: Callable[[Case], None] | None = None  # domain checks, run under the lock; raise to refuse
     after: Callable[[Case], None] | None = None  # extra rows to write in the same transaction
     data: dict[str, Any] = field(default_factory=dict)  # recorded on the event
@@ -418,7 +420,7 @@ def transition(
 
         from_status = obj.status
         for name, value in move.changes.items():
-            setattr(obj, name, value)
+            setattr(obj, name, value(obj) if callable(value) else value)
         if t.moves_to_target and target is not None:
             obj.current_unit = target
         if t.dst is not None:
@@ -445,6 +447,8 @@ def transition(
                 c.paused = True
                 c.save(update_fields=["paused"])
         for spec in t.starts:
+            if spec.once and obj.clocks.filter(rule_code=spec.rule).exists():
+                continue
             c = _start_clock(obj, spec, on, running)
             clock_log["started"].append({"rule": spec.rule, "from": c.started_on.isoformat(), "due_on": c.due_on.isoformat()})
         if move.assigned_due_on is not None:
@@ -482,7 +486,15 @@ def transition(
     return obj
 
 
-def record(case: Case, action: str, *, actor: User | None, data: dict[str, Any] | None = None, note: str = "") -> CaseEvent:
+def record(
+    case: Case,
+    action: str,
+    *,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+    on: dt.date | None = None,
+) -> CaseEvent:
     """Record an event that does not change the state (repeat links, evaluations, overdue evaluation)."""
     from xinfang.cases.models import CaseEvent
     from xinfang.cases.signals import case_event_recorded
@@ -494,7 +506,7 @@ def record(case: Case, action: str, *, actor: User | None, data: dict[str, Any] 
         actor_unit=getattr(actor, "unit", None) if actor is not None else None,
         from_status=case.status,
         to_status=case.status,
-        effective_on=clock.today(),
+        effective_on=on or clock.today(),
         data=data or {},
         note=note,
         created_at=clock.now(),
