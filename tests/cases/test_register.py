@@ -168,3 +168,33 @@ def test_register_needs_permission_on_unit(petition, county):
     with pytest.raises(PermissionRefused, match="登记"):
         petition(actor=county.wang, unit=county.bureau)
     assert nothing_written()
+
+
+def test_failure_after_insert_rolls_back_everything(petition, county):
+    # No deadline rule was in force in 2003: the clock cannot start, so the whole registration rolls back.
+    with pytest.raises(ValidationFailed, match="2003-06-02 尚未施行"):
+        petition(received_on=D(2003, 6, 2), attachments=[s.UploadInput("a.pdf", b"%PDF-1.4")])
+    assert nothing_written() and not Attachment.objects.exists()
+    from xinfang.cases.models import CaseNumberSequence
+
+    assert not CaseNumberSequence.objects.exists()
+
+
+def test_stored_files_removed_when_registration_fails(petition, county, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    real = s._store_attachment
+    saved: list[str] = []
+
+    def flaky(case, actor, upload):
+        if saved:
+            raise OSError("磁盘已满")
+        att = real(case, actor, upload)
+        saved.append(att.file.name)
+        return att
+
+    monkeypatch.setattr(s, "_store_attachment", flaky)
+    with pytest.raises(OSError):
+        petition(attachments=[s.UploadInput("a.pdf", b"%PDF-1.4"), s.UploadInput("b.pdf", b"%PDF-1.4")])
+    assert saved and not default_storage.exists(saved[0])
+    assert nothing_written()

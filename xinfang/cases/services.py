@@ -185,14 +185,19 @@ def _clean_registration(data: RegistrationInput) -> list[PetitionerInput]:
 
 
 def _next_number(unit: Unit, year: int) -> str:
-    # One statement that increments and returns the counter, so concurrent registrations at several app
-    # servers never get the same number (the row lock is held until the registration commits).
-    seq, _ = CaseNumberSequence.objects.get_or_create(unit=unit, year=year)
+    # One statement increments and returns the counter, so concurrent registrations on several app servers
+    # never get the same number (the row lock is held until the registration commits).
     table = CaseNumberSequence._meta.db_table
+    sql = f"UPDATE {table} SET last = last + 1 WHERE unit_id = %s AND year = %s RETURNING last"  # noqa: S608
     with connection.cursor() as cur:
-        cur.execute(f"UPDATE {table} SET last = last + 1 WHERE id = %s RETURNING last", [seq.pk])  # noqa: S608
-        (value,) = cur.fetchone()
-    return f"{unit.code}-{year}-{value:06d}"
+        cur.execute(sql, [unit.pk, year])
+        row = cur.fetchone()
+        if row is None:
+            # First item of the year at this unit; the unique constraint settles a race between two servers.
+            CaseNumberSequence.objects.get_or_create(unit=unit, year=year)
+            cur.execute(sql, [unit.pk, year])
+            row = cur.fetchone()
+    return f"{unit.code}-{year}-{row[0]:06d}"
 
 
 def _new_query_code() -> str:
@@ -216,57 +221,85 @@ def case_register(*, actor: User, unit: Unit, data: RegistrationInput) -> Case:
     if not can(actor, workflow.TRANSITIONS[action].perm or "", unit):
         raise PermissionRefused(f"您在「{unit.name}」没有登记信访件的权限")
 
-    with transaction.atomic():
-        case = Case.objects.create(
-            number=_next_number(unit, data.received_on.year),
-            query_code=_new_query_code(),
-            channel=data.channel,
-            received_on=data.received_on,
-            registered_at=clock.now(),
-            registered_by=actor,
-            registering_unit=unit,
-            title=data.title.strip(),
-            content=data.content.strip(),
-            claim_type=data.claim_type,
-            purpose=data.purpose,
-            category=data.category,
-            problem_place=data.problem_place,
-            problem_address=data.problem_address.strip(),
-            responsible_unit=data.responsible_unit,
-            current_unit=unit,
-            accused_unit=data.accused_unit,
-            accused_person=data.accused_person.strip(),
-            is_confidential=data.is_confidential,
-            people_count=data.people_count,
-            is_group=data.people_count >= GROUP_VISIT_MIN_PEOPLE,
-            is_skip_level=data.is_skip_level,
-            is_repeat=bool(data.earlier_items),
-            status=workflow.NEW,
-        )
-        Petitioner.objects.bulk_create(
-            Petitioner(
-                case=case,
-                name=p.name,
-                id_number=p.id_number,
-                phone=p.phone,
-                address=p.address,
-                is_main=p.is_main,
-                is_representative=p.is_representative,
-            )
-            for p in petitioners
-        )
-        CaseAccess.objects.create(case=case, unit=unit)
-        if data.earlier_items:
-            case.earlier_items.set(data.earlier_items)
-        for upload in data.attachments:
-            _store_attachment(case, actor, upload)
-        data_rec: dict[str, Any] = {"channel": data.channel, "people_count": data.people_count}
-        if data.earlier_items:
-            data_rec["earlier_items"] = [c.number for c in data.earlier_items]
-        transition(case, action, actor=actor, on=data.received_on, move=Move(data=data_rec), locked=True)
-        if case.is_group and data.channel == Channel.VISIT:
-            _alert_group_visit(case, actor)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = _register_rows(actor, unit, data, petitioners, action, stored)
+    except BaseException:
+        # Files are stored last, inside the transaction; if it does not commit, a petitioner's
+        # materials must not stay behind on disk.
+        _delete_files(stored)
+        raise
     return case
+
+
+def _register_rows(
+    actor: User,
+    unit: Unit,
+    data: RegistrationInput,
+    petitioners: list[PetitionerInput],
+    action: str,
+    stored: list[Attachment],
+) -> Case:
+    """The rows of one registration; runs inside the caller's transaction."""
+    case = Case.objects.create(
+        number=_next_number(unit, data.received_on.year),
+        query_code=_new_query_code(),
+        channel=data.channel,
+        received_on=data.received_on,
+        registered_at=clock.now(),
+        registered_by=actor,
+        registering_unit=unit,
+        title=data.title.strip(),
+        content=data.content.strip(),
+        claim_type=data.claim_type,
+        purpose=data.purpose,
+        category=data.category,
+        problem_place=data.problem_place,
+        problem_address=data.problem_address.strip(),
+        responsible_unit=data.responsible_unit,
+        current_unit=unit,
+        accused_unit=data.accused_unit,
+        accused_person=data.accused_person.strip(),
+        is_confidential=data.is_confidential,
+        people_count=data.people_count,
+        is_group=data.people_count >= GROUP_VISIT_MIN_PEOPLE,
+        is_skip_level=data.is_skip_level,
+        is_repeat=bool(data.earlier_items),
+        status=workflow.NEW,
+    )
+    Petitioner.objects.bulk_create(
+        Petitioner(
+            case=case,
+            name=p.name,
+            id_number=p.id_number,
+            phone=p.phone,
+            address=p.address,
+            is_main=p.is_main,
+            is_representative=p.is_representative,
+        )
+        for p in petitioners
+    )
+    CaseAccess.objects.create(case=case, unit=unit)
+    if data.earlier_items:
+        case.earlier_items.set(data.earlier_items)
+    data_rec: dict[str, Any] = {"channel": data.channel, "people_count": data.people_count}
+    if data.earlier_items:
+        data_rec["earlier_items"] = [c.number for c in data.earlier_items]
+    transition(case, action, actor=actor, on=data.received_on, move=Move(data=data_rec), locked=True)
+    if case.is_group and data.channel == Channel.VISIT:
+        _alert_group_visit(case, actor)
+    for upload in data.attachments:
+        stored.append(_store_attachment(case, actor, upload))
+    return case
+
+
+def _delete_files(attachments: list[Attachment]) -> None:
+    for att in attachments:
+        try:
+            att.file.storage.delete(att.file.name)
+        except OSError:
+            log.exception("could not delete orphaned attachment %s", att.file.name)
 
 
 def _store_attachment(case: Case, actor: User, upload: UploadInput) -> Attachment:

@@ -395,7 +395,9 @@ def transition(
         raise IllegalTransition(f"未知操作「{action}」")
     move = move or Move()
     on = on or clock.today()
-    with transaction.atomic():
+    # An item created in the caller's transaction needs no savepoint of its own: any failure rolls back
+    # the whole registration.
+    with transaction.atomic(savepoint=not locked):
         if locked:
             assert isinstance(case, Case)
             obj = case
@@ -419,6 +421,7 @@ def transition(
             move.guard(obj)
 
         from_status = obj.status
+        unit_before = obj.current_unit_id
         for name, value in move.changes.items():
             setattr(obj, name, value(obj) if callable(value) else value)
         if t.moves_to_target and target is not None:
@@ -462,8 +465,9 @@ def transition(
         fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
         obj.save(update_fields=sorted(fields))
 
-        if obj.current_unit_id and not CaseAccess.objects.filter(case=obj, unit_id=obj.current_unit_id).exists():
-            CaseAccess.objects.create(case=obj, unit_id=obj.current_unit_id)
+        if obj.current_unit_id != unit_before:
+            # The new unit (and everyone granted above it) may now see the item.
+            CaseAccess.objects.get_or_create(case=obj, unit_id=obj.current_unit_id)
         if move.after is not None:
             move.after(obj)
 
