@@ -60,7 +60,7 @@ class Case(models.Model):
     received_on = models.DateField("收到日期")
     registered_at = models.DateTimeField("登记时间")
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     registering_unit = models.ForeignKey(
         "orgs.Unit", verbose_name="登记单位", on_delete=models.PROTECT, related_name="+"
@@ -84,7 +84,7 @@ class Case(models.Model):
         "orgs.Unit", verbose_name="当前办理单位", on_delete=models.PROTECT, related_name="+"
     )
     first_handling_unit = models.ForeignKey(
-        "orgs.Unit", verbose_name="首办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit", verbose_name="首办单位", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     accused_unit = models.ForeignKey(
         "orgs.Unit",
@@ -92,7 +92,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="+",
+        db_index=False, related_name="+",
         help_text="检举控告件：该单位及其下级不得看到信访人身份和材料，也不得向其转送（决定第5条）",
     )
     accused_person = models.CharField("被反映人", max_length=100, blank=True)
@@ -114,11 +114,11 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField("延期天数", default=0)
     reply_delivered_on = models.DateField("处理意见书送达日期", null=True, blank=True)
     review_unit = models.ForeignKey(
-        "orgs.Unit", verbose_name="复查机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit", verbose_name="复查机关", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     review_delivered_on = models.DateField("复查意见书送达日期", null=True, blank=True)
     rereview_unit = models.ForeignKey(
-        "orgs.Unit", verbose_name="复核机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit", verbose_name="复核机关", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     hearing_started_on = models.DateField("听证开始日期", null=True, blank=True)
     hearing_days = models.PositiveSmallIntegerField("听证天数", default=0)
@@ -126,6 +126,9 @@ class Case(models.Model):
     conclusion_reason = models.CharField(
         "终结原因", max_length=20, choices=ConclusionReason.choices, blank=True
     )
+
+    # Foreign keys that no screen or report looks items up by carry no index (db_index=False): every index
+    # costs time on each registration.
 
     # The nearest running statutory clock, denormalised from Clock for the work queue (decisions §2:
     # stored when the clock starts; "overdue"/"due soon" are derived from it at read time).
@@ -230,10 +233,10 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=32)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     actor_unit = models.ForeignKey(
-        "orgs.Unit", verbose_name="操作单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit", verbose_name="操作单位", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     from_status = models.CharField("原状态", max_length=24, blank=True)
     to_status = models.CharField("新状态", max_length=24)
@@ -311,7 +314,7 @@ class Attachment(models.Model):
     content_type = models.CharField("类型", max_length=100)
     size = models.PositiveIntegerField("大小（字节）")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间")
 

@@ -340,6 +340,7 @@ def _check_permission(t: Transition, case: Case, actor: User | None, target: Uni
 
 
 def _start_clock(case: Case, spec: ClockStart, on: dt.date, running: dict[str, Clock]) -> Clock:
+    """Compute a clock's due date; a new clock is returned unsaved (the caller inserts them together)."""
     from xinfang.cases.models import Clock
     from xinfang.deadlines.services import compute_deadline
 
@@ -353,9 +354,7 @@ def _start_clock(case: Case, spec: ClockStart, on: dt.date, running: dict[str, C
         previous.paused = False
         previous.save(update_fields=["due_on", "extra_days", "paused"])
         return previous
-    new = Clock.objects.create(
-        case=case, rule_code=spec.rule, started_on=start, extra_days=extra, due_on=deadline.due
-    )
+    new = Clock(rule_code=spec.rule, started_on=start, extra_days=extra, due_on=deadline.due)
     running[spec.rule] = new
     return new
 
@@ -378,16 +377,17 @@ def transition(
     note: str = "",
     target: Unit | None = None,
     move: Move | None = None,
-    locked: bool = False,
+    creating: bool = False,
 ) -> Case:
     """Move ``case`` by ``action``. The sole writer of ``Case.status`` and the clocks.
 
     Preconditions are checked under a row lock (``SELECT … FOR UPDATE``): the current state must be a source
     of the action, the actor must hold the action's permission on the relevant unit, and ``move.guard`` must
-    pass. ``locked=True`` is only for an item created in the caller's own transaction. Raises
-    ``IllegalTransition``, ``PermissionRefused`` or ``ValidationFailed`` and then writes nothing.
+    pass. ``creating=True`` is for registration: ``case`` is a new, unsaved item that this call inserts
+    (inside the caller's transaction). Raises ``IllegalTransition``, ``PermissionRefused`` or
+    ``ValidationFailed`` and then writes nothing.
     """
-    from xinfang.cases.models import Case, CaseAccess, CaseEvent
+    from xinfang.cases.models import Case, CaseAccess, CaseEvent, Clock
     from xinfang.cases.signals import case_event_recorded
 
     t = TRANSITIONS.get(action)
@@ -395,11 +395,10 @@ def transition(
         raise IllegalTransition(f"未知操作「{action}」")
     move = move or Move()
     on = on or clock.today()
-    # An item created in the caller's transaction needs no savepoint of its own: any failure rolls back
-    # the whole registration.
-    with transaction.atomic(savepoint=not locked):
-        if locked:
-            assert isinstance(case, Case)
+    # A new item needs no savepoint of its own: any failure rolls back the whole registration.
+    with transaction.atomic(savepoint=not creating):
+        if creating:
+            assert isinstance(case, Case) and case.pk is None
             obj = case
         else:
             pk = case.pk if isinstance(case, Case) else case
@@ -430,7 +429,7 @@ def transition(
             obj.status = t.dst
 
         running: dict[str, Clock] = {}
-        if obj.pk is not None and not locked:
+        if not creating:
             running = {c.rule_code: c for c in obj.clocks.filter(stopped_on__isnull=True)}
         clock_log: dict[str, list[dict[str, Any]]] = {"stopped": [], "started": []}
         for rule in (*t.stops, *t.supersedes):
@@ -450,22 +449,25 @@ def transition(
                 c.paused = True
                 c.save(update_fields=["paused"])
         for spec in t.starts:
-            if spec.once and obj.clocks.filter(rule_code=spec.rule).exists():
+            if spec.once and not creating and obj.clocks.filter(rule_code=spec.rule).exists():
                 continue
             c = _start_clock(obj, spec, on, running)
             clock_log["started"].append({"rule": spec.rule, "from": c.started_on.isoformat(), "due_on": c.due_on.isoformat()})
         if move.assigned_due_on is not None:
-            from xinfang.cases.models import Clock
-
-            running["assigned"] = Clock.objects.create(
-                case=obj, rule_code="assigned", started_on=on, due_on=move.assigned_due_on
-            )
+            running["assigned"] = Clock(rule_code="assigned", started_on=on, due_on=move.assigned_due_on)
             clock_log["started"].append({"rule": "assigned", "from": on.isoformat(), "due_on": move.assigned_due_on.isoformat()})
         _refresh_due(obj, running)
-        fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
-        obj.save(update_fields=sorted(fields))
+        if creating:
+            obj.save(force_insert=True)
+        else:
+            fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
+            obj.save(update_fields=sorted(fields))
+        new_clocks = [c for c in running.values() if c.pk is None]
+        for c in new_clocks:
+            c.case = obj
+        Clock.objects.bulk_create(new_clocks)
 
-        if obj.current_unit_id != unit_before:
+        if not creating and obj.current_unit_id != unit_before:
             # The new unit (and everyone granted above it) may now see the item.
             CaseAccess.objects.get_or_create(case=obj, unit_id=obj.current_unit_id)
         if move.after is not None:
@@ -478,7 +480,7 @@ def transition(
             case=obj,
             action=action,
             actor=actor,
-            actor_unit=getattr(actor, "unit", None) if actor is not None else None,
+            actor_unit_id=actor.unit_id if actor is not None else None,
             from_status=from_status,
             to_status=obj.status,
             effective_on=on,
@@ -507,7 +509,7 @@ def record(
         case=case,
         action=action,
         actor=actor,
-        actor_unit=getattr(actor, "unit", None) if actor is not None else None,
+        actor_unit_id=actor.unit_id if actor is not None else None,
         from_status=case.status,
         to_status=case.status,
         effective_on=on or clock.today(),
