@@ -198,3 +198,13 @@ def test_stored_files_removed_when_registration_fails(petition, county, monkeypa
         petition(attachments=[s.UploadInput("a.pdf", b"%PDF-1.4"), s.UploadInput("b.pdf", b"%PDF-1.4")])
     assert saved and not default_storage.exists(saved[0])
     assert nothing_written()
+
+
+def test_numbering_continues_after_existing_counter(petition, county):
+    # A database whose counter table already handed out numbers continues after them (on PostgreSQL the
+    # per-unit-year sequence starts after the counter; on SQLite the counter itself is used).
+    from xinfang.cases.models import CaseNumberSequence
+
+    CaseNumberSequence.objects.create(unit=county.bureau, year=2026, last=41)
+    assert petition().number == "XFJ-2026-000042"
+    assert petition().number == "XFJ-2026-000043"
