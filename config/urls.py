@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 admin.site.site_header = "信访通 管理后台"
 admin.site.site_title = "信访通"
@@ -8,5 +7,5 @@ admin.site.index_title = "系统配置"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("xinfang.workbench.urls")),
 ]

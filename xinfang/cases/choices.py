@@ -70,3 +70,22 @@ class Satisfaction(models.TextChoices):
 
 MAX_REPRESENTATIVES = 5
 GROUP_VISIT_MIN_PEOPLE = 5
+
+
+# Short Chinese names of the statutory clocks (rule codes are the public interface, decisions §3).
+CLOCK_LABELS = {
+    "bureau_routing": "信访部门分流",
+    "acceptance_notice": "受理告知",
+    "objection": "异议期",
+    "handling": "办理期限",
+    "handling_extended": "办理期限（已延期）",
+    "review_request": "复查申请期",
+    "review": "复查期限",
+    "rereview_request": "复核申请期",
+    "rereview": "复核期限",
+    "simple_acceptance": "简易受理",
+    "simple_handling": "简易办理期限",
+    "simple_transit": "简易逐级转送",
+    "evaluation": "评价期",
+    "assigned": "交办指定期限",
+}

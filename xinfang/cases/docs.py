@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
+from xinfang.cases.choices import CLOCK_LABELS
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.cases.workflow import _TABLE, NEW, status_label
-
-_RULE_LABELS = {
-    "bureau_routing": "信访部门分流 15日",
-    "acceptance_notice": "受理告知 15日",
-    "objection": "异议 5个工作日",
-    "handling": "办理 60日",
-    "handling_extended": "办理 60日+延长（≤30日）",
-    "review_request": "复查申请期 30日",
-    "review": "复查 30日",
-    "rereview_request": "复核申请期 30日",
-    "rereview": "复核 30日+听证天数",
-    "simple_handling": "简易办理 10个工作日",
-    "evaluation": "评价期 30日",
-    "assigned": "交办指定期限",
-}
 
 
 def _clocks(t) -> str:
@@ -30,7 +16,7 @@ def _clocks(t) -> str:
     if t.pauses:
         parts.append("暂停：" + "、".join(f"`{r}`" for r in t.pauses))
     if t.starts:
-        parts.append("开始：" + "、".join(f"`{s.rule}`（{_RULE_LABELS.get(s.rule, s.rule)}）" for s in t.starts))
+        parts.append("开始：" + "、".join(f"`{s.rule}`（{CLOCK_LABELS.get(s.rule, s.rule)}）" for s in t.starts))
     return "；".join(parts) or "—"
 
 

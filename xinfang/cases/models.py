@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from xinfang.cases.choices import (
+    CLOCK_LABELS,
     Channel,
     ClaimType,
     ConclusionReason,
@@ -157,6 +158,10 @@ class Case(models.Model):
         return f"{self.number} {self.title}"
 
     @property
+    def due_rule_label(self) -> str:
+        return CLOCK_LABELS.get(self.due_rule, self.due_rule) if self.due_rule else "—"
+
+    @property
     def is_accusation(self) -> bool:
         return self.claim_type == ClaimType.ACCUSATION
 
@@ -225,6 +230,10 @@ class Clock(models.Model):
     @property
     def running(self) -> bool:
         return self.stopped_on is None
+
+    @property
+    def label(self) -> str:
+        return CLOCK_LABELS.get(self.rule_code, self.rule_code)
 
 
 class CaseEvent(models.Model):

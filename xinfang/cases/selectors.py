@@ -121,3 +121,186 @@ def clock_views(case: Case) -> list[ClockView]:
 
 def transition_meta(action: str) -> Transition:
     return TRANSITIONS[action]
+
+
+# --- work queue ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    case: Case
+    petitioner: str
+    overdue: bool
+    due_soon: bool
+    days_left: int | None
+
+
+@dataclass
+class Queue:
+    overdue: list[QueueRow]
+    due_soon: list[QueueRow]
+    others: list[QueueRow]
+    truncated: bool
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.due_soon) + len(self.others)
+
+
+QUEUE_LIMIT = 1000
+
+
+def due_state(due_on, started_on, today) -> tuple[bool, bool]:
+    """(overdue, due soon): due soon = inside the last third of the period (derived, never stored)."""
+    if due_on is None:
+        return False, False
+    if today > due_on:
+        return True, False
+    total = max((due_on - (started_on or due_on)).days, 1)
+    return False, (due_on - today).days * 3 <= total
+
+
+def main_petitioner_name(user: User, case: Case) -> str:
+    if not can_see_identity(user, case):
+        return "（依法保密）"
+    people = list(case.petitioners.all())
+    main = next((p for p in people if p.is_main), people[0] if people else None)
+    if main is None:
+        return "—"
+    return main.name + (f" 等{case.people_count}人" if case.people_count > 1 else "")
+
+
+def queue_for(user: User) -> Queue:
+    """Open items waiting at one of the units the user holds a grant on, nearest deadline first."""
+    from xinfang.cases.states import OPEN_STATES
+
+    unit_ids = set(policies.granted_unit_ids(user))
+    qs = (
+        cases_visible_to(user)
+        .filter(current_unit_id__in=unit_ids, status__in=sorted(OPEN_STATES))
+        .select_related("category", "current_unit", "accused_unit")
+        .prefetch_related("petitioners")
+        .order_by("due_on", "pk")
+    )
+    rows = list(qs[: QUEUE_LIMIT + 1])
+    truncated = len(rows) > QUEUE_LIMIT
+    today = clock.today()
+    queue = Queue([], [], [], truncated)
+    for case in rows[:QUEUE_LIMIT]:
+        overdue, soon = due_state(case.due_on, case.due_started_on, today)
+        row = QueueRow(
+            case=case,
+            petitioner=main_petitioner_name(user, case),
+            overdue=overdue,
+            due_soon=soon,
+            days_left=(case.due_on - today).days if case.due_on else None,
+        )
+        (queue.overdue if overdue else queue.due_soon if soon else queue.others).append(row)
+    return queue
+
+
+# --- clocks with their explanation (案件详情) --------------------------------------------------------------
+
+
+@dataclass
+class ClockPanel:
+    clock: object
+    label: str
+    overdue: bool
+    due_soon: bool
+    days_left: int | None
+    explanation: list[str]
+    recomputed_differs: bool
+
+
+def clock_panels(case: Case) -> list[ClockPanel]:
+    """Each clock of an item with the deadline engine's explanation of its due date («为什么是这一天»).
+
+    The stored due date is authoritative (decisions §2); if the calendar was edited since the clock started,
+    the explanation says that today's calendar would give another date.
+    """
+    from xinfang.core.errors import XinfangError
+    from xinfang.deadlines.services import compute_deadline
+
+    today = clock.today()
+    panels = []
+    for c in case.clocks.order_by("-stopped_on", "due_on", "pk"):
+        running = c.stopped_on is None and not c.superseded
+        overdue, soon = due_state(c.due_on, c.started_on, today) if running and not c.paused else (False, False)
+        if c.rule_code == "assigned":
+            lines = [f"交办期限由信访部门在交办时指定：{c.due_on:%Y-%m-%d}。"]
+            differs = False
+        else:
+            try:
+                deadline = compute_deadline(c.rule_code, c.started_on, extra_days=c.extra_days, rule_date=case.received_on)
+                lines = deadline.explain_lines()
+                differs = deadline.due != c.due_on
+            except XinfangError as exc:
+                lines, differs = [str(exc)], False
+        panels.append(
+            ClockPanel(
+                clock=c,
+                label=c.label,
+                overdue=overdue,
+                due_soon=soon,
+                days_left=(c.due_on - today).days if running else None,
+                explanation=lines,
+                recomputed_differs=differs,
+            )
+        )
+    # Running clocks first, nearest due date first.
+    panels.sort(key=lambda p: (p.clock.stopped_on is not None or p.clock.superseded, p.clock.due_on))
+    return panels
+
+
+@dataclass
+class TimelineRow:
+    label: str
+    when: object
+    recorded_at: object
+    actor: str
+    unit: str
+    from_label: str
+    to_label: str
+    changed: bool
+    note: str
+    details: list[str]
+
+
+def timeline_rows(case: Case) -> list[TimelineRow]:
+    """The item's history in words: every recorded event, its actor and what it did to the clocks."""
+    from xinfang.cases.choices import CLOCK_LABELS
+    from xinfang.cases.workflow import EVENT_LABELS, status_label
+
+    rows = []
+    for e in case_timeline(case):
+        details = []
+        data = e.data or {}
+        if data.get("to"):
+            details.append(f"接收单位：{data['to']}")
+        if data.get("assign_due_on"):
+            details.append(f"交办期限：{data['assign_due_on']}")
+        if data.get("document_number"):
+            details.append(f"文号：{data['document_number']}")
+        if data.get("refusal"):
+            details.append(data["refusal"])
+        for c in data.get("clocks", {}).get("stopped", []):
+            verdict = "按期" if c.get("on_time") else "超期" if c.get("on_time") is False else "已重算"
+            details.append(f"结束期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}（截止 {c['due_on']}，{verdict}）")
+        for c in data.get("clocks", {}).get("started", []):
+            details.append(f"开始期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}，自 {c['from']} 起算，截止 {c['due_on']}")
+        rows.append(
+            TimelineRow(
+                label=EVENT_LABELS.get(e.action, e.action),
+                when=e.effective_on,
+                recorded_at=e.created_at,
+                actor=(e.actor.full_name or e.actor.username) if e.actor else "系统",
+                unit=e.actor_unit.name if e.actor_unit else "",
+                from_label=status_label(e.from_status),
+                to_label=status_label(e.to_status),
+                changed=e.from_status != e.to_status,
+                note=e.note,
+                details=details,
+            )
+        )
+    return rows

@@ -14,10 +14,10 @@ from xinfang.orgs.models import Grant, Unit, User
 from xinfang.orgs.permissions import perms_of_role
 
 
-def _grants(user: User) -> list[tuple[str, str]]:
+def _grants(user: User) -> list[tuple[str, str, int]]:
     cached = getattr(user, "_xf_grants", None)
     if cached is None:
-        cached = list(Grant.objects.filter(user=user).values_list("role", "unit__path"))
+        cached = list(Grant.objects.filter(user=user).values_list("role", "unit__path", "unit_id"))
         user._xf_grants = cached  # type: ignore[attr-defined]
     return cached
 
@@ -31,7 +31,14 @@ def granted_paths(user: User | None, perm: str) -> list[str]:
     """Paths of the subtrees on which ``user`` holds ``perm``."""
     if user is None or not user.is_active:
         return []
-    return [path for role, path in _grants(user) if perm in perms_of_role(role)]
+    return [path for role, path, _ in _grants(user) if perm in perms_of_role(role)]
+
+
+def granted_unit_ids(user: User | None) -> list[int]:
+    """The units the user holds any grant on (their work queue is what waits at these units)."""
+    if user is None or not user.is_active:
+        return []
+    return sorted({unit_id for _, _, unit_id in _grants(user)})
 
 
 def can(user: User | None, perm: str, unit: Unit | None) -> bool:

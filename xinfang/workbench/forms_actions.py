@@ -1,0 +1,182 @@
+"""Forms of the actions on an item. Each form only parses input; the service decides and validates again."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+
+from xinfang.cases.choices import ReplyOutcome, ReviewOutcome
+from xinfang.core import clock
+from xinfang.orgs.models import Unit, UnitKind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _date(label: str, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=DateInput(),
+        initial=clock.today,
+        help_text=help_text,
+        error_messages={"invalid": "日期格式应为 年-月-日，例如 2026-09-25", "required": "请填写日期"},
+    )
+
+
+def _text(label: str, *, required: bool = True, rows: int = 3, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        error_messages={"required": f"请填写{label}"},
+    )
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{obj.name}（{obj.get_kind_display()}）"
+
+
+class ActionForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="我已核对以上内容，确认执行", required=True, error_messages={"required": "请勾选确认后再提交"}
+    )
+    field_order: list[str] = []
+
+    def __init__(self, *args, case=None, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+        # The confirmation always comes last, right above the button.
+        self.order_fields([*[f for f in self.fields if f != "confirm"], "confirm"])
+
+
+class ForwardForm(ActionForm):
+    target = UnitChoiceField(
+        label="接收单位",
+        queryset=Unit.objects.filter(is_active=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWNSHIP]),
+        error_messages={"required": "请选择接收单位"},
+        help_text="有权处理的机关、单位（属地管理、分级负责，谁主管、谁负责）",
+    )
+    assign = forms.BooleanField(label="交办（要求报送办理结果）", required=False)
+    assign_due_on = forms.DateField(label="交办办理期限", required=False, widget=DateInput())
+    on = _date("转送/交办日期")
+    note = _text("转送意见", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("assign") and not data.get("assign_due_on"):
+            self.add_error("assign_due_on", "交办须指定办理期限")
+        return data
+
+
+class RouteSpecialForm(ActionForm):
+    target = UnitChoiceField(
+        label="接收机关",
+        queryset=Unit.objects.filter(is_active=True, kind__in=[UnitKind.LEGAL, UnitKind.DISCIPLINE]),
+        error_messages={"required": "请选择政法部门或纪检监察机关"},
+    )
+    on = _date("转出日期")
+    note = _text("说明", required=False)
+
+
+class ReasonForm(ActionForm):
+    reason = _text("理由")
+    on = _date("日期")
+
+
+class NotReacceptForm(ActionForm):
+    earlier_number = forms.CharField(label="前次信访件编号", help_text="已终结的同一事实和理由的信访件")
+    reason = _text("不再受理理由")
+    on = _date("日期")
+
+
+class NoteForm(ActionForm):
+    note = _text("事由")
+    on = _date("日期")
+
+
+class DateOnlyForm(ActionForm):
+    on = _date("日期")
+
+
+class ObjectionDecisionForm(ActionForm):
+    approve = forms.TypedChoiceField(
+        label="核查结论",
+        choices=[("1", "同意异议，收回重新分流"), ("0", "不同意异议，退回原单位办理")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = _text("核查意见", required=False)
+    on = _date("日期")
+
+
+class AcceptForm(ActionForm):
+    procedure = forms.ChoiceField(
+        label="办理程序",
+        choices=[("normal", "普通程序（60日）"), ("simple", "简易办理（10个工作日，仅限初件）")],
+        widget=forms.RadioSelect,
+        initial="normal",
+    )
+    on = _date("受理日期", "受理告知书应在收到之日起15日内送达信访人")
+    note = _text("受理告知内容", required=False)
+
+
+class ExtendForm(ActionForm):
+    days = forms.IntegerField(
+        label="延长天数",
+        min_value=1,
+        max_value=30,
+        error_messages={"min_value": "延长期限至少1日", "max_value": "延长期限不得超过30日", "required": "请填写延长天数"},
+    )
+    reason = _text("延期理由", help_text="写入延期告知书，告知信访人")
+    on = _date("批准日期")
+
+
+class MediateForm(ActionForm):
+    agreement = _text("协议主要内容", rows=4)
+    on = _date("签订日期")
+
+
+class OpinionFields(forms.Form):
+    document_number = forms.CharField(label="文号", help_text="例如：东政信复〔2026〕12号")
+    request_summary = _text("信访人请求")
+    facts = _text("事实和理由（调查核实情况）", rows=4)
+    opinion = _text("处理意见", rows=4)
+    legal_basis = _text("依据（法律法规及政策）")
+    remedy = _text("救济途径和期限", required=False, help_text="留空则按规定自动填写复查/复核的机关和期限")
+
+
+class ReplyForm(OpinionFields, ActionForm):
+    on = _date("出具日期")
+
+
+class RequestItemForm(forms.Form):
+    request = forms.CharField(label="诉求事项", max_length=300)
+    outcome = forms.ChoiceField(label="处理结果", choices=ReplyOutcome.choices)
+    explanation = forms.CharField(label="说明", required=False)
+
+
+RequestItemFormSet = formset_factory(RequestItemForm, extra=0, min_num=1, validate_min=True)
+
+
+class DeliverForm(ActionForm):
+    on = _date("送达日期", "信访人收到书面答复之日；复查申请期和评价期自此起算")
+
+
+class RequestReviewForm(ActionForm):
+    on = _date("收到申请日期")
+    reason = _text("申请请求和理由")
+
+
+class DecideForm(OpinionFields, ActionForm):
+    outcome = forms.ChoiceField(label="结论", choices=ReviewOutcome.choices, widget=forms.RadioSelect)
+    on = _date("送达日期")
+
+
+class ArchiveForm(ActionForm):
+    on = _date("归档日期")

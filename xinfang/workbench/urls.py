@@ -1,0 +1,20 @@
+from django.urls import path
+
+from xinfang.workbench.views import auth, cases, detail, home, register
+
+app_name = "workbench"
+
+urlpatterns = [
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("password/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("", home.home, name="home"),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/export.xlsx", cases.case_export, name="case_export"),
+    path("cases/new/", register.case_new, name="case_new"),
+    path("cases/person-items/", register.person_items, name="person_items"),
+    path("cases/<int:case_id>/", detail.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/do/<str:action>/", detail.case_action, name="case_action"),
+    path("cases/<int:case_id>/attachments/<int:attachment_id>/", detail.attachment_download, name="attachment"),
+]
