@@ -93,3 +93,10 @@ def test_home_queue_groups_by_urgency(client, petition, county):
     assert 'data-testid="count-overdue">1<' in html and 'data-testid="count-soon">1<' in html
     client.force_login(county.wang)
     assert overdue.number not in client.get(reverse("workbench:home")).content.decode()
+
+
+def test_not_found_page_is_chinese(client, county):
+    client.force_login(county.li)
+    resp = client.get("/cases/999999/")
+    assert resp.status_code == 404
+    assert "未找到" in resp.content.decode() and "工作台" in resp.content.decode()
