@@ -39,6 +39,7 @@ docs: install
 	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/xinfang workflow_doc
 
 test: install lint
+	@bash scripts/system-deps.sh
 	@echo "=== 测试：SQLite ==="
 	$(BIN)/python -m pytest
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
