@@ -304,3 +304,60 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
             )
         )
     return rows
+
+
+# --- earlier items of one person (登记: marking a repeat) -------------------------------------------------
+
+PERSON_HISTORY_LIMIT = 20
+
+
+def person_history(
+    user: User | None, *, id_number: str | None = None, phone: str | None = None, name: str | None = None
+) -> list[Case]:
+    """Earlier items of one petitioner that ``user`` may see, newest first, at most ``PERSON_HISTORY_LIMIT``.
+
+    Used while registering, so the registrar can confirm a repeat (重件, decisions §4). A petitioner matches by
+    exact identity number or exact phone, both normalised as the service stores them; ``name`` narrows only
+    the phone match, because relatives share a phone but never an identity number. A name alone finds
+    nothing: this is not a tool for looking people up (decisions §5). A value that does not validate matches
+    nothing. 检举控告 items whose accused unit contains the user's unit are left out even when visible, because
+    that unit must not learn who complained about it ([T22-30]). Every item returned is logged as a view of
+    personal data.
+    """
+    # Imported here so that this section stays self-contained at the end of the module.
+    from xinfang.cases.choices import ClaimType
+    from xinfang.cases.models import Petitioner
+    from xinfang.cases.validators import normalize_id_number, normalize_phone
+    from xinfang.core.errors import ValidationFailed
+
+    person = Q()
+    if id_number and id_number.strip():
+        try:
+            person |= Q(id_number=normalize_id_number(id_number))
+        except ValidationFailed:
+            pass
+    if phone and phone.strip():
+        try:
+            by_phone = Q(phone=normalize_phone(phone))
+        except ValidationFailed:
+            by_phone = None
+        if by_phone is not None:
+            if name and name.strip():
+                by_phone &= Q(name=name.strip())
+            person |= by_phone
+    if not person:
+        return []
+    qs = cases_visible_to(user).filter(Exists(Petitioner.objects.filter(person, case=OuterRef("pk"))))
+    if user is not None and user.unit is not None:
+        # The units that contain the user's unit are exactly the ids on its materialised path.
+        containing = [int(part) for part in user.unit.path.strip("/").split("/") if part]
+        qs = qs.exclude(claim_type=ClaimType.ACCUSATION, accused_unit_id__in=containing)
+    cases = list(qs.order_by("-received_on", "-pk")[:PERSON_HISTORY_LIMIT])
+    if user is not None and cases:
+        # That a person petitioned before is personal data too: each disclosure is logged (decisions §5).
+        now = clock.now()
+        PersonalDataAccess.objects.bulk_create(
+            PersonalDataAccess(user=user, case=case, purpose="登记查重：按身份证号码或电话查询前次信访件", created_at=now)
+            for case in cases
+        )
+    return cases

@@ -1,14 +1,84 @@
-"""登记 (being built)."""
+"""登记: the registration page and the look-up of a petitioner's earlier items (for marking a repeat)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from xinfang.cases.choices import GROUP_VISIT_MIN_PEOPLE, MAX_REPRESENTATIVES, Channel, ClaimType
+from xinfang.cases.selectors import person_history
+from xinfang.cases.services import case_register
+from xinfang.core.errors import PermissionRefused, ValidationFailed
+from xinfang.orgs import policies
+from xinfang.orgs.permissions import Perm
+from xinfang.workbench.forms_register import Registration, receiving_note, units_for_registration
+
+NO_REGISTER_PERMISSION = "您没有登记信访件的权限。如需登记，请联系系统管理员为您授予登记权限。"
 
 
+@never_cache  # the page carries petitioners' personal data after a failed save
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_new(request):
-    return HttpResponse("登记")
+    units = units_for_registration(request.user)
+    if not units:
+        raise PermissionDenied(NO_REGISTER_PERMISSION)
+    if request.method == "POST":
+        reg = Registration(request.user, units, data=request.POST, files=request.FILES)
+        if reg.is_valid():
+            try:
+                case = case_register(actor=request.user, unit=reg.unit, data=reg.to_input())
+            except (ValidationFailed, PermissionRefused) as exc:
+                reg.add_service_error(exc)
+            else:
+                messages.success(
+                    request, f"已登记：编号 {case.number}，查询码 {case.query_code}（请告知信访人）"
+                )
+                return redirect("workbench:case_detail", case_id=case.pk)
+    else:
+        reg = Registration(request.user, units)
+    context = {
+        "reg": reg,
+        "form": reg.form,
+        "formset": reg.formset,
+        "single_unit": units[0] if len(units) == 1 else None,
+        "single_unit_note": receiving_note(units[0]),
+        "nav": "new",
+        # The script shows the group and 检举控告 blocks from these, so the rule stays in one place.
+        "visit": Channel.VISIT,
+        "accusation": ClaimType.ACCUSATION,
+        "group_min": GROUP_VISIT_MIN_PEOPLE,
+        "max_reps": MAX_REPRESENTATIVES,
+    }
+    return render(request, "workbench/case_new.html", context)
 
 
+@never_cache
 @login_required
+@require_GET
 def person_items(request):
-    return JsonResponse({"items": []})
+    """JSON: the earlier items of the person typed into a petitioner row, as far as the user may see them."""
+    if not policies.granted_paths(request.user, Perm.REGISTER):
+        raise PermissionDenied(NO_REGISTER_PERMISSION)
+    cases = person_history(
+        request.user,
+        id_number=request.GET.get("id_number"),
+        phone=request.GET.get("phone"),
+        name=request.GET.get("name"),
+    )
+    items = [
+        {
+            "id": case.pk,
+            "number": case.number,
+            "received_on": case.received_on.isoformat(),
+            "title": case.title,
+            "status": case.get_status_display(),
+            "url": reverse("workbench:case_detail", args=[case.pk]),
+        }
+        for case in cases
+    ]
+    return JsonResponse({"items": items})
