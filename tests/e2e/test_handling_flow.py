@@ -32,16 +32,45 @@ def confirm_and_submit(page):
     page.wait_for_selector(".messages")
 
 
-def test_route_sign_accept_extend_reply(transactional_db, live_server, page, shoot, county, petition, frozen):
-    import datetime as d
+def register_group_visit(page, live_server, shoot, county):
+    page.goto(f"{live_server.url}/cases/new/")
+    page.check("input[name=channel][value=visit]")
+    page.fill("#id_received_on", "2026-09-01")
+    page.fill("#id_title", "东街村道路硬化工程拖欠23名工人工资")
+    page.fill("#id_content", "我们23人在东街村道路硬化工程务工，工程结束半年仍未结清工资共计46万元，请求督促支付。")
+    page.select_option("#id_claim_type", "appeal")
+    page.select_option("#id_purpose", "request")
+    page.select_option("#id_problem_place", label="东街村")
+    page.fill("#id_people_count", "23")
+    add = page.locator("[data-add-petitioner]")
+    add.click()
+    add.click()
+    names = ["陈大明", "李小红", "王建国", "赵铁柱", "孙桂英"]
+    for i, name in enumerate(names):
+        page.fill(f"#id_petitioners-{i}-name", name)
+        page.check(f"#id_petitioners-{i}-is_representative")
+    page.fill("#id_petitioners-0-id_number", "11010519491231002X")
+    page.fill("#id_petitioners-0-phone", "13800138000")
+    shoot("register_group_visit")
+    page.click("#register-form button[type=submit]")
+    page.wait_for_selector(".messages")
+    message = page.inner_text(".messages")
+    assert "已登记" in message and "查询码" in message
+    shoot("registered")
+    case = Case.objects.order_by("-pk").first()
+    assert case.is_group and case.people_count == 23 and case.petitioners.filter(is_representative=True).count() == 5
+    return case
 
-    case = petition(received_on=d.date(2026, 9, 1))
 
+def test_register_route_sign_accept_extend_reply(transactional_db, live_server, page, shoot, county, frozen):
     login(page, live_server, "zhang")
     shoot("registrar_queue")
-    assert case.number in page.content()
-    page.click(f"text={case.number}")
-    shoot("item_at_bureau")
+    case = register_group_visit(page, live_server, shoot, county)
+    assert page.inner_text("[data-testid=status]") == "待分流"
+    # the responsible township's head and party secretary are alerted to receive the visitors in person
+    from xinfang.cases.models import Notification
+
+    assert set(Notification.objects.filter(case=case).values_list("recipient__username", flat=True)) >= {"town_sec"}
     page.click("text=为什么是这一天")
     assert "起算日 2026-09-01 不计入" in page.inner_text(".clock[data-rule=bureau_routing]")
     shoot("item_why_this_day")
