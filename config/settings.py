@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "xinfang.deadlines",
     "xinfang.cases",
     "xinfang.demo",
+    "xinfang.intelligence",
     "xinfang.workbench",
     "axes",
 ]
@@ -151,6 +152,9 @@ XINFANG_ATTACHMENT_TYPES = {
     ".mp3": "audio/mpeg",
     ".wav": "audio/wav",
 }
+
+# Text intelligence (advisory): the category model file written by `xinfang intel train`.
+XINFANG_INTEL_MODEL = env_str("XINFANG_INTEL_MODEL", str(DATA_DIR / "intel" / "category-model.npz"))
 
 # Days after conclusion within which a new item on the same matter breaks 息诉罢访 (decisions §7).
 XINFANG_SETTLED_WINDOW_DAYS = env_int("XINFANG_SETTLED_WINDOW_DAYS", 90)

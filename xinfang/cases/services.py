@@ -412,6 +412,25 @@ def case_mark_repeat(*, case: Case, actor: User, earlier: Case) -> Case:
     return case
 
 
+def case_classify(*, case: Case, actor: User, category: Category) -> Case:
+    """Set or correct an item's content category (a registrar's or handler's decision, with history)."""
+    from xinfang.cases.selectors import access_case
+    from xinfang.orgs.permissions import Perm
+    from xinfang.orgs.policies import can
+
+    access_case(actor, case.pk)
+    if not (can(actor, Perm.REGISTER, case.current_unit) or can(actor, Perm.ROUTE, case.current_unit)):
+        raise PermissionRefused("您没有修改该信访件分类的权限")
+    if not category.is_active:
+        raise ValidationFailed(f"内容分类「{category.name}」已停用，请选择其他分类")
+    with transaction.atomic():
+        before = case.category.full_name if case.category_id else ""
+        Case.objects.filter(pk=case.pk).update(category=category)
+        case.category = category
+        workflow.record(case, "classify", actor=actor, data={"from": before, "to": category.full_name})
+    return case
+
+
 # --- routing at the bureau ------------------------------------------------------------------------------
 
 

@@ -524,6 +524,7 @@ def record(
 EVENT_LABELS: Mapping[str, str] = {
     **ACTION_LABELS,
     "mark_repeat": "标记为重件并关联前次信访件",
+    "classify": "确定内容分类",
     "evaluate": "信访人满意度评价",
     "evaluation_overdue": "超期未评价",
     "group_alert": "集体访提醒已发送",

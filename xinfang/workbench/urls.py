@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.workbench.views import auth, cases, detail, home, register
+from xinfang.workbench.views import auth, cases, detail, home, intel, register
 
 app_name = "workbench"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("cases/<int:case_id>/", detail.case_detail, name="case_detail"),
     path("cases/<int:case_id>/do/<str:action>/", detail.case_action, name="case_action"),
     path("cases/<int:case_id>/attachments/<int:attachment_id>/", detail.attachment_download, name="attachment"),
+    path("cases/<int:case_id>/suggestions/", intel.case_suggestions, name="case_suggestions"),
+    path("cases/<int:case_id>/category/", intel.case_set_category, name="case_set_category"),
+    path("intel/suggest/", intel.suggest, name="suggest"),
+    path("hot-topics/", intel.hot_topics, name="hot_topics"),
 ]

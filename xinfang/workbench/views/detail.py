@@ -20,6 +20,8 @@ from xinfang.cases.selectors import (
 )
 from xinfang.core import clock
 from xinfang.core.errors import NotFound, XinfangError
+from xinfang.orgs import policies
+from xinfang.orgs.permissions import Perm
 from xinfang.workbench.actions import BY_CODE, Refused, actions_for
 from xinfang.workbench.forms_actions import RequestItemFormSet
 
@@ -49,6 +51,8 @@ def case_detail(request, case_id):
         "earlier": case.earlier_items.all(),
         "later": case.later_items.all(),
         "actions": actions_for(transitions),
+        "can_classify": policies.can(request.user, Perm.REGISTER, case.current_unit)
+        or policies.can(request.user, Perm.ROUTE, case.current_unit),
     }
     return render(request, "workbench/case_detail.html", context)
 

@@ -1,0 +1,119 @@
+"""The Django side of the intelligence: suggestions are scoped, advisory, and degrade to «暂无建议»."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.cases.helpers import D
+from xinfang.cases import services as s
+from xinfang.cases.models import Category
+from xinfang.intelligence import services as intel
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(dt.datetime(2026, 11, 26, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+        intel.reset_index()
+        yield
+        intel.reset_index()
+
+
+@pytest.fixture
+def housing_category(db):
+    return Category.objects.get(level=1, name="城乡建设")
+
+
+def test_unit_suggestion_learns_from_routing(petition, county, housing_category):
+    for i in range(3):
+        case = petition(title=f"小区{i}物业问题", category=housing_category, received_on=D(2026, 9, 1 + i))
+        s.case_forward(case=case, actor=county.zhang, target=county.housing, on=D(2026, 9, 5))
+    other = petition(title="另一件", category=housing_category, received_on=D(2026, 9, 6))
+    s.case_forward(case=other, actor=county.zhang, target=county.town, on=D(2026, 9, 7))
+    hints = intel.suggest_units(category=housing_category, place=None)
+    assert hints[0].unit == county.housing and hints[0].count == 3
+    assert hints[0].reason == "同类问题近一年 3 件转送至县住建局"
+    assert hints[1].unit == county.town
+    # the same township first when the place is known
+    local = intel.suggest_units(category=housing_category, place=county.village)
+    assert local[0].reason.startswith("东街镇同类问题近一年")
+    assert intel.suggest_units(category=None, place=None) == []
+
+
+def test_repeat_candidates_identity_and_text_scoped_to_user(petition, county):
+    first = petition(title="东街村道路硬化工程拖欠工人工资", received_on=D(2026, 8, 1))
+    s.case_forward(case=first, actor=county.zhang, target=county.town, on=D(2026, 8, 3))
+    unrelated = petition(title="学校食堂卫生问题", content="县一中食堂卫生条件差，学生多次腹泻，请求整改。",
+                         petitioners=[s.PetitionerInput(name="周某")], received_on=D(2026, 8, 2))
+    hints = intel.repeat_candidates(county.zhang, text=first.title + first.content, id_number="11010519491231002X")
+    ids = [h.case.pk for h in hints]
+    assert first.pk in ids and hints[0].method == "identity" and hints[0].reason == "身份证号码相同"
+    text_only = intel.repeat_candidates(county.zhang, text="东街村道路硬化工程拖欠工资，工程结束半年仍未结清")
+    assert text_only and text_only[0].case == first and text_only[0].method == "text"
+    assert unrelated.pk not in [h.case.pk for h in text_only[:1]]
+    # 王 of another unit sees nothing of 东街镇's items, by identity or by text
+    assert intel.repeat_candidates(county.wang, text=first.content, id_number="11010519491231002X") == []
+
+
+def test_accusations_not_suggested_to_accused_unit(petition, county):
+    from xinfang.orgs.permissions import Role
+    from xinfang.orgs.services import grant_role
+
+    petition(claim_type="accusation", purpose="expose", accused_unit=county.housing,
+             title="举报县住建局某科长索要好处费", content="县住建局某科长在办理施工许可时索要好处费两万元。")
+    grant_role(user=county.housing_handler, role=Role.SUPERVISOR, unit=county.county)
+    found = intel.repeat_candidates(county.housing_handler, text="住建局科长索要好处费两万元", id_number="11010519491231002X")
+    assert found == []
+
+
+def test_no_model_means_no_suggestion(settings, tmp_path):
+    settings.XINFANG_INTEL_MODEL = str(tmp_path / "missing.npz")
+    assert intel.suggest_category("小区物业乱收费") is None
+
+
+def test_broken_model_is_logged_and_degrades(settings, tmp_path, caplog):
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"not a model")
+    settings.XINFANG_INTEL_MODEL = str(bad)
+    with caplog.at_level(logging.ERROR, logger="xinfang.intelligence"):
+        assert intel.suggest_category("小区物业乱收费") is None
+    assert "could not be loaded" in caplog.text
+
+
+def test_suggest_endpoint_permissions_and_payload(client, petition, county):
+    first = petition(received_on=D(2026, 8, 1))
+    url = reverse("workbench:suggest")
+    assert client.get(url).status_code == 302  # login first
+    client.force_login(county.zhao)  # supervisor: no register grant
+    assert client.get(url, {"title": "x"}).status_code == 403
+    client.force_login(county.zhang)
+    data = client.get(url, {"title": "东街村道路硬化工程拖欠工人工资", "content": first.content}).json()
+    assert data["category"] is None  # no model in the test settings
+    assert data["empty_text"] == "暂无建议"
+    assert [r["number"] for r in data["repeats"]][:1] == [first.number]
+
+
+def test_item_suggestions_endpoint_is_scoped(client, petition, county):
+    case = petition()
+    client.force_login(county.wang)
+    assert client.get(reverse("workbench:case_suggestions", args=[case.pk])).status_code == 404
+    client.force_login(county.zhang)
+    assert client.get(reverse("workbench:case_suggestions", args=[case.pk])).status_code == 200
+
+
+def test_set_category_records_history(client, petition, county, housing_category):
+    case = petition()
+    client.force_login(county.wang)
+    assert client.post(reverse("workbench:case_set_category", args=[case.pk]), {"category": housing_category.pk}).status_code == 404
+    client.force_login(county.zhang)
+    resp = client.post(reverse("workbench:case_set_category", args=[case.pk]), {"category": housing_category.pk})
+    assert resp.status_code == 302
+    case.refresh_from_db()
+    assert case.category == housing_category
+    assert case.events.filter(action="classify").exists()

@@ -1,0 +1,380 @@
+"""Advisory suggestions for staff: category, responsible unit, earlier items on the same matter, hot topics
+and reply checks.
+
+Nothing in the case workflow calls this module, and every function here degrades to «暂无建议» (an empty
+result) when a model is missing, broken or slow; the failure is logged. Text processing itself lives in
+``xinfang.intelligence.text`` (no Django); this module only feeds it case data and stores its answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+
+from xinfang.cases.choices import ClaimType, RouteKind
+from xinfang.cases.models import Case, Category
+from xinfang.cases.selectors import can_see_identity, cases_visible_to, person_history
+from xinfang.core import clock
+from xinfang.orgs.models import Unit, UnitKind, User
+
+log = logging.getLogger("xinfang.intelligence")
+
+NO_SUGGESTION = "暂无建议"
+
+# Labels of the older (pre-2018) taxonomy edition used by public training data, mapped to the current
+# first-level classes (workflow-rules §14.3). Labels already current map to themselves.
+EDITION_MAP = {
+    "教育文体": "教育",
+    "卫生计生": "卫生健康",
+    "环境保护": "生态环境",
+    "商贸旅游": "市场监管",
+    "国土资源": "自然资源",
+    "民政": "民政与应急",
+}
+
+
+def _top_category(name: str) -> Category | None:
+    current = EDITION_MAP.get(name, name)
+    return Category.objects.filter(level=1, name=current).first()
+
+
+# --- category -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryHint:
+    label: str
+    category: Category | None
+    confidence: float
+    ranked: list[tuple[str, float]]
+    model_version: str
+
+
+class _ModelHolder:
+    """Loads the classifier file once per process and again when the file changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._stamp: tuple[str, float] | None = None
+
+    def get(self) -> Any:
+        path = Path(settings.XINFANG_INTEL_MODEL)
+        try:
+            stamp = (str(path), path.stat().st_mtime)
+        except OSError:
+            return None
+        with self._lock:
+            if stamp != self._stamp:
+                try:
+                    from xinfang.intelligence.text.classify import CategoryClassifier
+
+                    self._model = CategoryClassifier.load(path)
+                except Exception:
+                    log.exception("category model %s could not be loaded", path)
+                    self._model = None
+                self._stamp = stamp
+            return self._model
+
+
+_model = _ModelHolder()
+
+
+def suggest_category(text: str) -> CategoryHint | None:
+    """The classifier's first-level category for ``text`` with its confidence, or None («暂无建议»)."""
+    if not (text or "").strip():
+        return None
+    model = _model.get()
+    if model is None:
+        return None
+    started = time.perf_counter()
+    try:
+        s = model.predict(text)
+    except Exception:
+        log.exception("category suggestion failed")
+        return None
+    elapsed = time.perf_counter() - started
+    if elapsed > 0.2:
+        log.warning("category suggestion took %.0f ms", elapsed * 1000)
+    return CategoryHint(
+        label=s.label,
+        category=_top_category(s.label),
+        confidence=float(s.confidence),
+        ranked=[(label, float(p)) for label, p in s.ranked[:3]],
+        model_version=model.version,
+    )
+
+
+# --- responsible unit -----------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitHint:
+    unit: Unit
+    count: int
+    reason: str
+
+
+def _township_of(unit: Unit | None) -> Unit | None:
+    while unit is not None and unit.kind not in (UnitKind.TOWNSHIP,):
+        unit = unit.parent
+    return unit
+
+
+def suggest_units(*, category: Category | None, place: Unit | None, today: dt.date | None = None, limit: int = 3) -> list[UnitHint]:
+    """Where the bureau routed the same kind of problem in the last year (it learns from its own decisions)."""
+    if category is None:
+        return []
+    top = category
+    while top.parent_id is not None:
+        top = top.parent
+    today = today or clock.today()
+    routed = Case.objects.filter(
+        route_kind__in=[RouteKind.FORWARD, RouteKind.ASSIGN],
+        routed_on__gte=today - dt.timedelta(days=365),
+        responsible_unit__isnull=False,
+    ).filter(category__in=Category.objects.filter(pk=top.pk) | Category.objects.filter(parent=top) | Category.objects.filter(parent__parent=top))
+    hints: list[UnitHint] = []
+    township = _township_of(place)
+    if township is not None:
+        local = routed.filter(problem_place__path__startswith=township.path)
+        for row in local.values("responsible_unit").annotate(n=Count("pk")).order_by("-n")[:limit]:
+            unit = Unit.objects.get(pk=row["responsible_unit"])
+            hints.append(UnitHint(unit, row["n"], f"{township.name}同类问题近一年 {row['n']} 件转送至{unit.name}"))
+    seen = {h.unit.pk for h in hints}
+    for row in routed.values("responsible_unit").annotate(n=Count("pk")).order_by("-n")[: limit * 2]:
+        if len(hints) >= limit:
+            break
+        if row["responsible_unit"] in seen:
+            continue
+        unit = Unit.objects.get(pk=row["responsible_unit"])
+        hints.append(UnitHint(unit, row["n"], f"同类问题近一年 {row['n']} 件转送至{unit.name}"))
+    return hints[:limit]
+
+
+# --- earlier items on the same matter (重件候选) -----------------------------------------------------------
+
+
+class _IndexHolder:
+    """One similarity index per process, caught up from the database by primary key before each use, so
+    items registered on other app servers are found too."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: Any = None
+        self._last_pk = 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._index, self._last_pk = None, 0
+
+    def get(self) -> Any:
+        from xinfang.intelligence.text.similar import SimilarityIndex
+
+        with self._lock:
+            if self._index is None:
+                self._index = SimilarityIndex()
+            rows = Case.objects.filter(pk__gt=self._last_pk).order_by("pk").values_list("pk", "title", "content", "received_on")
+            batch = [(pk, f"{title} {content}", received) for pk, title, content, received in rows.iterator(chunk_size=5000)]
+            if batch:
+                self._index.add_many(batch)
+                self._last_pk = batch[-1][0]
+            return self._index
+
+
+_index = _IndexHolder()
+
+
+@dataclass
+class RepeatHint:
+    case: Case
+    score: float
+    method: str
+    reason: str
+
+
+def repeat_candidates(
+    user: User,
+    *,
+    text: str = "",
+    id_number: str = "",
+    phone: str = "",
+    name: str = "",
+    exclude: Case | None = None,
+    before: dt.date | None = None,
+    k: int = 5,
+) -> list[RepeatHint]:
+    """Candidates for 重件 that this user may see: the same petitioner first, then similar text. A person decides."""
+    hints: list[RepeatHint] = []
+    seen: set[int] = {exclude.pk} if exclude is not None else set()
+    try:
+        if id_number or phone:
+            for case in person_history(user, id_number=id_number or None, phone=phone or None, name=name or None):
+                if case.pk in seen:
+                    continue
+                seen.add(case.pk)
+                why = "身份证号码相同" if id_number else "联系电话相同"
+                hints.append(RepeatHint(case, 1.0, "identity", why))
+    except Exception:
+        log.exception("identity match failed")
+    if (text or "").strip():
+        try:
+            found = _index.get().query(text, k=k * 4, before=before, exclude=exclude.pk if exclude else None)
+        except Exception:
+            log.exception("text similarity failed")
+            found = []
+        ids = [c.doc_id for c in found if c.doc_id not in seen]
+        visible = {c.pk: c for c in cases_visible_to(user).filter(pk__in=ids).select_related("accused_unit")}
+        for cand in found:
+            case = visible.get(cand.doc_id)
+            if case is None or not can_see_identity(user, case):
+                continue
+            seen.add(case.pk)
+            hints.append(RepeatHint(case, round(float(cand.score), 3), "text", f"内容相似度 {cand.score:.0%}"))
+            if len([h for h in hints if h.method == "text"]) >= k:
+                break
+    return hints
+
+
+def reset_index() -> None:
+    _index.reset()
+
+
+# --- stored suggestions of an item ---------------------------------------------------------------------
+
+
+@dataclass
+class ItemSuggestions:
+    category: CategoryHint | None
+    units: list[UnitHint] = field(default_factory=list)
+    repeats: list[RepeatHint] = field(default_factory=list)
+
+
+def suggestions_for(user: User, case: Case) -> ItemSuggestions:
+    """Suggestions shown on an item's page. The category suggestion is stored once with its model version."""
+    from xinfang.intelligence.models import CategorySuggestion
+
+    hint: CategoryHint | None = None
+    stored = CategorySuggestion.objects.filter(case=case).select_related("category").first()
+    if stored is not None:
+        hint = CategoryHint(stored.label, stored.category, stored.confidence, stored.ranked, stored.model_version)
+    else:
+        hint = suggest_category(f"{case.title} {case.content}")
+        if hint is not None:
+            CategorySuggestion.objects.get_or_create(
+                case=case,
+                defaults={
+                    "label": hint.label,
+                    "category": hint.category,
+                    "confidence": hint.confidence,
+                    "ranked": hint.ranked,
+                    "model_version": hint.model_version,
+                },
+            )
+    main = case.main_petitioner() if can_see_identity(user, case) else None
+    repeats = repeat_candidates(
+        user,
+        text=f"{case.title} {case.content}",
+        id_number=main.id_number if main else "",
+        phone=main.phone if main else "",
+        exclude=case,
+        before=case.received_on + dt.timedelta(days=1),
+    )
+    units = suggest_units(category=case.category or (hint.category if hint else None), place=case.problem_place)
+    return ItemSuggestions(category=hint, units=units, repeats=repeats)
+
+
+def record_category_decision(*, case: Case, user: User, category: Category) -> None:
+    """Staff accepted or changed the suggested category; their choice is the training label from now on."""
+    from xinfang.intelligence.models import CategorySuggestion
+
+    top = category
+    while top.parent_id is not None:
+        top = top.parent
+    CategorySuggestion.objects.filter(case=case).update(
+        decided_by=user, accepted=CategorySuggestion.objects.filter(case=case, category=top).exists()
+    )
+
+
+# --- hot topics (民情分析) ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TopicView:
+    keywords: list[str]
+    count: int
+    people: int
+    places: list[str]
+    trend: dict
+    first_date: dt.date | None
+    last_date: dt.date | None
+    cases: list[Case]
+    categories: list[tuple[str, int]]
+
+
+def hot_topics_from(cases, *, top: int = 10, today: dt.date | None = None) -> list[TopicView]:
+    """Cluster ``cases`` (a queryset already scoped by the caller) into issues, hottest first.
+
+    Also the entry point for the monthly report. Petitioners are counted only as numbers (人次), never listed.
+    """
+    from xinfang.intelligence.text.hottopics import TopicItem, find_hot_topics
+
+    rows = list(
+        cases.select_related("problem_place", "category", "category__parent")
+        .prefetch_related("petitioners")
+        .order_by("-received_on")[:20000]
+    )
+    by_pk = {c.pk: c for c in rows}
+    items = []
+    for c in rows:
+        main = next((p for p in c.petitioners.all() if p.is_main), None)
+        person = (main.id_number or main.phone or f"case-{c.pk}") if main else f"case-{c.pk}"
+        cat = c.category
+        while cat is not None and cat.parent_id is not None:
+            cat = cat.parent
+        items.append(
+            TopicItem(
+                id=c.pk,
+                text=c.content,
+                title=c.title,
+                date=c.received_on,
+                place=c.problem_place.name if c.problem_place else None,
+                label=cat.name if cat else None,
+                person=person,
+            )
+        )
+    topics = find_hot_topics(items, top=top, now=today or clock.today())
+    views = []
+    for t in topics:
+        members = [by_pk[i] for i in t.item_ids if i in by_pk]
+        views.append(
+            TopicView(
+                keywords=list(t.keywords),
+                count=t.count,
+                people=t.people,
+                places=list(t.places)[:5],
+                trend=t.trend,
+                first_date=t.first_date,
+                last_date=t.last_date,
+                cases=members,
+                categories=Counter(t.labels).most_common(3) if t.labels else [],
+            )
+        )
+    return views
+
+
+def hot_topics(user: User, *, days: int = 90, top: int = 10, today: dt.date | None = None) -> list[TopicView]:
+    today = today or clock.today()
+    scoped = cases_visible_to(user).filter(received_on__gte=today - dt.timedelta(days=days)).exclude(
+        claim_type=ClaimType.ACCUSATION  # accusation texts stay out of shared analyses
+    )
+    return hot_topics_from(scoped, top=top, today=today)

@@ -1,0 +1,128 @@
+"""Advisory suggestions as JSON for the registration and item pages, the hot-topics page, and accepting a
+suggested category. Pages never wait for these: they are fetched after the page has loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.cases.models import Case, Category
+from xinfang.cases.selectors import access_case
+from xinfang.cases.services import case_classify
+from xinfang.core import clock
+from xinfang.core.errors import NotFound, XinfangError
+from xinfang.intelligence import services as intel
+from xinfang.orgs import policies
+from xinfang.orgs.models import Unit
+from xinfang.orgs.permissions import Perm
+
+
+def _case_json(case: Case) -> dict:
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "title": case.title,
+        "received_on": case.received_on.isoformat(),
+        "status": case.get_status_display(),
+        "url": reverse("workbench:case_detail", args=[case.pk]),
+    }
+
+
+def _payload(category, units, repeats) -> dict:
+    return {
+        "category": None
+        if category is None
+        else {
+            "label": category.label,
+            "category_id": category.category.pk if category.category else None,
+            "category_name": category.category.name if category.category else category.label,
+            "confidence": round(category.confidence, 3),
+            "model_version": category.model_version,
+        },
+        "units": [{"id": h.unit.pk, "name": h.unit.name, "count": h.count, "reason": h.reason} for h in units],
+        "repeats": [
+            {**_case_json(h.case), "score": h.score, "method": h.method, "reason": h.reason} for h in repeats
+        ],
+        "empty_text": intel.NO_SUGGESTION,
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def suggest(request):
+    """Suggestions while a registrar types (登记 page)."""
+    if not policies.granted_paths(request.user, Perm.REGISTER):
+        raise PermissionDenied("您没有登记信访件的权限")
+    text = f"{request.GET.get('title', '')} {request.GET.get('content', '')}".strip()[:5000]
+    hint = intel.suggest_category(text) if len(text) >= 6 else None
+
+    def pick(model, key):
+        raw = request.GET.get(key, "")
+        return model.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+    category = pick(Category, "category") or (hint.category if hint else None)
+    units = intel.suggest_units(category=category, place=pick(Unit, "problem_place"))
+    repeats = intel.repeat_candidates(
+        request.user,
+        text=text if len(text) >= 10 else "",
+        id_number=request.GET.get("id_number", "").strip().upper(),
+        phone=request.GET.get("phone", "").strip(),
+    )
+    return JsonResponse(_payload(hint, units, repeats))
+
+
+@login_required
+@never_cache
+@require_GET
+def case_suggestions(request, case_id):
+    try:
+        case = access_case(request.user, case_id)
+    except NotFound as exc:
+        raise Http404("未找到该信访件") from exc
+    s = intel.suggestions_for(request.user, case)
+    return JsonResponse(_payload(s.category, s.units, s.repeats))
+
+
+@login_required
+@require_POST
+def case_set_category(request, case_id):
+    try:
+        case = access_case(request.user, case_id)
+    except NotFound as exc:
+        raise Http404("未找到该信访件") from exc
+    raw = request.POST.get("category", "")
+    category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if category is None:
+        messages.error(request, "请选择有效的内容分类")
+    else:
+        try:
+            case_classify(case=case, actor=request.user, category=category)
+            intel.record_category_decision(case=case, user=request.user, category=category)
+            messages.success(request, f"内容分类已确定为「{category.full_name}」")
+        except XinfangError as exc:
+            messages.error(request, str(exc))
+    return redirect("workbench:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_GET
+def hot_topics(request):
+    try:
+        days = min(max(int(request.GET.get("days", "90")), 7), 730)
+    except ValueError:
+        days = 90
+    topics = intel.hot_topics(request.user, days=days)
+    return render(
+        request,
+        "workbench/hot_topics.html",
+        {"topics": topics, "days": days, "nav": "hot", "since": clock.today() - dt.timedelta(days=days)},
+    )
