@@ -1,14 +1,180 @@
-"""案件列表 and its Excel export (being built)."""
+"""案件列表 and its Excel export: validate the filter bar, call the search selector, render."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from xinfang.cases.export import ExportTooLarge, export_xlsx
+from xinfang.cases.models import Case, Petitioner
+from xinfang.cases.search import COUNT_LIMIT, CaseCriteria, count_capped, search_cases
+from xinfang.cases.selectors import can_see_identity, due_state, main_petitioner_name
+from xinfang.cases.states import OPEN_STATES
+from xinfang.core import clock
+from xinfang.workbench.forms_list import CaseListForm
+
+PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Sortable columns: (criteria sort key, direction of the first click). Dates start newest first, the
+# deadline nearest first, numbers in order.
+SORTABLE = {"number": False, "received": True, "due": False}
+
+
+@dataclass
+class ListRow:
+    case: Case
+    petitioner: str
+    masked: bool
+    is_open: bool
+    overdue: bool
+    due_soon: bool
+    days_left: int | None
+
+    @property
+    def days_overdue(self) -> int:
+        return -(self.days_left or 0)
 
 
 @login_required
+@require_safe
+@never_cache
 def case_list(request):
-    return HttpResponse("案件列表")
+    form = CaseListForm(request.GET or None)
+    criteria = form.criteria()
+    qs = search_cases(request.user, criteria)
+    page = _page_number(request.GET.get("page"))
+    offset = (page - 1) * PAGE_SIZE
+    found = list(
+        qs.select_related("current_unit", "category", "accused_unit").prefetch_related(
+            # Only the main petitioner is shown; main_petitioner_name reads it from this prefetch.
+            Prefetch("petitioners", queryset=Petitioner.objects.filter(is_main=True).order_by("pk"))
+        )[offset : offset + PAGE_SIZE + 1]
+    )
+    has_next = len(found) > PAGE_SIZE
+    found = found[:PAGE_SIZE]
+    if page == 1 and not has_next:
+        total, more = len(found), False  # everything is on this page: no COUNT needed
+    else:
+        total, more = count_capped(qs)
+
+    user = request.user
+    today = clock.today()
+    rows = []
+    for case in found:
+        is_open = case.status in OPEN_STATES
+        overdue, soon = due_state(case.due_on, case.due_started_on, today) if is_open else (False, False)
+        rows.append(
+            ListRow(
+                case=case,
+                petitioner=main_petitioner_name(user, case),
+                masked=not can_see_identity(user, case),
+                is_open=is_open,
+                overdue=overdue,
+                due_soon=soon,
+                days_left=(case.due_on - today).days if case.due_on else None,
+            )
+        )
+
+    return render(
+        request,
+        "workbench/case_list.html",
+        {
+            "nav": "list",
+            "form": form,
+            "rows": rows,
+            "total": total,
+            "more": more,
+            "count_limit": COUNT_LIMIT,
+            "page": page,
+            "pages": _page_links(page, total, more, has_next),
+            "has_prev": page > 1,
+            "has_next": has_next,
+            "headers": _headers(criteria),
+            "filtered": form.is_bound and any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        },
+    )
 
 
 @login_required
+@require_safe
+@never_cache
 def case_export(request):
-    return HttpResponse("")
+    form = CaseListForm(request.GET or None)
+    back = reverse("workbench:case_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    if form.is_bound and not form.is_valid():
+        # Exporting with the bad condition left out would give rows the user did not ask for.
+        messages.error(request, "筛选条件有误，未导出。请先修改下面标出的条件。")
+        return redirect(back)
+    try:
+        content = export_xlsx(request.user, search_cases(request.user, form.criteria()))
+    except ExportTooLarge as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"信访件台账-{clock.now():%Y%m%d-%H%M}.xlsx"
+    )
+    return response
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        page = int(raw or 1)
+    except ValueError:
+        return 1
+    # Pages beyond the counted range are still reachable through "下一页", but not by typing a huge number.
+    return min(max(page, 1), COUNT_LIMIT // PAGE_SIZE + 100)
+
+
+def _page_links(page: int, total: int, more: bool, has_next: bool) -> list[int | None]:
+    """Page numbers around the current one; ``None`` marks a gap. The last page is known only when the
+    count is exact."""
+    last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if more:
+        last = max(last, page + (1 if has_next else 0))
+    wanted = {1, last, *range(page - 2, page + 3)}
+    numbers = sorted(n for n in wanted if 1 <= n <= last)
+    links: list[int | None] = []
+    for n in numbers:
+        if links and n - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(n)
+    return links
+
+
+@dataclass
+class Header:
+    label: str
+    sort: str | None = None  # value of ?sort= for this header's link
+    state: str = ""  # aria-sort: ascending / descending
+
+
+def _headers(criteria: CaseCriteria) -> list[Header]:
+    def sortable(label: str, key: str) -> Header:
+        if criteria.sort == key:
+            state = "descending" if criteria.descending else "ascending"
+            descending = not criteria.descending
+        else:
+            state, descending = "", SORTABLE[key]
+        return Header(label, f"-{key}" if descending else key, state)
+
+    return [
+        sortable("编号", "number"),
+        sortable("收到日期", "received"),
+        Header("标题"),
+        Header("信访人"),
+        Header("内容分类"),
+        Header("当前单位"),
+        Header("状态"),
+        sortable("截止日", "due"),
+    ]
