@@ -431,6 +431,12 @@ def case_classify(*, case: Case, actor: User, category: Category) -> Case:
     return case
 
 
+def _require(text: str, message: str, field: str) -> None:
+    """Refuse an empty free-text field that the law or the written notice needs."""
+    if not (text or "").strip():
+        raise ValidationFailed(message, field=field)
+
+
 # --- routing at the bureau ------------------------------------------------------------------------------
 
 
@@ -481,8 +487,7 @@ def case_forward(
 
 
 def case_report_major(*, case: Case, actor: User, note: str, on: dt.date | None = None) -> Case:
-    if not note.strip():
-        raise ValidationFailed("请填写报请党委政府的事由", field="note")
+    _require(note, "请填写报请党委政府的事由", "note")
     return transition(case, Action.REPORT_MAJOR, actor=actor, on=on, note=note)
 
 
@@ -500,15 +505,13 @@ def case_route_special(*, case: Case, actor: User, target: Unit, note: str = "",
 
 
 def case_file(*, case: Case, actor: User, reason: str, on: dt.date | None = None) -> Case:
-    if not reason.strip():
-        raise ValidationFailed("请填写直接答复或存档的理由", field="reason")
+    _require(reason, "请填写直接答复或存档的理由", "reason")
     return transition(case, Action.FILE, actor=actor, on=on, note=reason, move=Move(data={"reason": reason}))
 
 
 def case_decline(*, case: Case, actor: User, ground: str, on: dt.date | None = None) -> Case:
     """不予受理 at the bureau (or, from ``signed``, 不予受理告知 by the organ)."""
-    if not ground.strip():
-        raise ValidationFailed("不予受理必须写明理由和依据", field="ground")
+    _require(ground, "不予受理必须写明理由和依据", "ground")
     action = Action.DECLINE if case.status == Status.ROUTING else Action.REFUSE
     return transition(case, action, actor=actor, on=on, note=ground, move=Move(data={"ground": ground}))
 
@@ -519,8 +522,7 @@ def case_not_reaccept(*, case: Case, actor: User, earlier: Case, reason: str, on
         raise ValidationFailed(
             f"前次信访件 {earlier.number} 尚未终结（当前：{earlier.get_status_display()}），不能作出不再受理决定"
         )
-    if not reason.strip():
-        raise ValidationFailed("请说明与前次信访件事实和理由相同的依据", field="reason")
+    _require(reason, "请说明与前次信访件事实和理由相同的依据", "reason")
 
     def link(obj: Case) -> None:
         obj.earlier_items.add(earlier)
@@ -566,8 +568,7 @@ def case_decide_objection(*, case: Case, actor: User, approve: bool, note: str =
     if approve:
         move = Move(changes={"responsible_unit": None, "route_kind": ""}, data={"approved": True})
         return transition(case, Action.APPROVE_OBJECTION, actor=actor, on=on, note=note, target=bureau, move=move)
-    if not note.strip():
-        raise ValidationFailed("不同意异议时请说明理由", field="note")
+    _require(note, "不同意异议时请说明理由", "note")
     move = Move(changes={"current_unit": case.responsible_unit}, data={"approved": False})
     return transition(case, Action.REJECT_OBJECTION, actor=actor, on=on, note=note, target=bureau, move=move)
 
@@ -611,14 +612,12 @@ def case_accept(*, case: Case, actor: User, simple: bool = False, on: dt.date | 
 
 
 def case_redirect(*, case: Case, actor: User, procedure: str, on: dt.date | None = None) -> Case:
-    if not procedure.strip():
-        raise ValidationFailed("请写明导入的法定程序（如行政复议、诉讼、仲裁）及告知内容", field="procedure")
+    _require(procedure, "请写明导入的法定程序（如行政复议、诉讼、仲裁）及告知内容", "procedure")
     return transition(case, Action.REDIRECT, actor=actor, on=on, note=procedure, move=Move(data={"procedure": procedure}))
 
 
 def case_convert_to_normal(*, case: Case, actor: User, reason: str, on: dt.date | None = None) -> Case:
-    if not reason.strip():
-        raise ValidationFailed("请说明不适宜简易办理的原因", field="reason")
+    _require(reason, "请说明不适宜简易办理的原因", "reason")
     return transition(
         case, Action.CONVERT_TO_NORMAL, actor=actor, on=on, note=reason, move=Move(changes={"procedure": Procedure.NORMAL})
     )
@@ -628,8 +627,7 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str, on: dt.date 
     """延期: once per item, at most 30 days, approved by the organ's head, petitioner told why ([T22-34])."""
     if not 1 <= days <= 30:
         raise ValidationFailed("延长期限应为1至30日（《信访工作条例》第三十四条）", field="days")
-    if not reason.strip():
-        raise ValidationFailed("请填写延期理由，理由将写入延期告知书", field="reason")
+    _require(reason, "请填写延期理由，理由将写入延期告知书", "reason")
     on = on or clock.today()
 
     def guard(obj: Case) -> None:
@@ -644,8 +642,7 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str, on: dt.date 
 
 
 def case_mediate(*, case: Case, actor: User, agreement: str, on: dt.date | None = None) -> Case:
-    if not agreement.strip():
-        raise ValidationFailed("请填写调解/和解协议的主要内容", field="agreement")
+    _require(agreement, "请填写调解/和解协议的主要内容", "agreement")
     on = on or clock.today()
     move = Move(
         changes={"concluded_on": on, "conclusion_reason": ConclusionReason.MEDIATED},

@@ -22,7 +22,7 @@ from xinfang.cases.workflow import EVENT_LABELS, Action
 from xinfang.core.errors import XinfangError
 from xinfang.demo import content as text
 from xinfang.demo.county import County
-from xinfang.demo.planner import DAY, Plan, Step, allocate, scenario, schedule
+from xinfang.demo.planner import DAY, Plan, Step, _pick, allocate, scenario, schedule
 from xinfang.orgs.models import Unit, UnitKind, User
 
 _AGAIN = "此前已经反映过，问题至今没有得到解决，请求再次处理。"
@@ -36,16 +36,6 @@ def step_label(kind: str) -> str:
 
 class StepRefused(XinfangError):
     """A service answered "no" without raising (a refused 复查/复核 request) or an expected effect is missing."""
-
-
-def _pick(rng: random.Random, options: list[tuple[str, float]]) -> str:
-    total = sum(w for _, w in options)
-    x = rng.random() * total
-    for value, w in options:
-        x -= w
-        if x < 0:
-            return value
-    return options[-1][0]
 
 
 class DemoBuilder:
