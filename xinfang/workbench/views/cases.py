@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from xinfang.cases.export import ExportTooLarge, export_xlsx
-from xinfang.cases.models import Case, Petitioner
-from xinfang.cases.search import COUNT_LIMIT, CaseCriteria, count_capped, search_cases
+from xinfang.cases.models import Case
+from xinfang.cases.search import COUNT_LIMIT, CaseCriteria, case_page, search_cases
 from xinfang.cases.selectors import can_see_identity, due_state, main_petitioner_name
 from xinfang.cases.states import OPEN_STATES
 from xinfang.core import clock
@@ -51,26 +50,12 @@ class ListRow:
 def case_list(request):
     form = CaseListForm(request.GET or None)
     criteria = form.criteria()
-    qs = search_cases(request.user, criteria)
-    page = _page_number(request.GET.get("page"))
-    offset = (page - 1) * PAGE_SIZE
-    found = list(
-        qs.select_related("current_unit", "category", "accused_unit").prefetch_related(
-            # Only the main petitioner is shown; main_petitioner_name reads it from this prefetch.
-            Prefetch("petitioners", queryset=Petitioner.objects.filter(is_main=True).order_by("pk"))
-        )[offset : offset + PAGE_SIZE + 1]
-    )
-    has_next = len(found) > PAGE_SIZE
-    found = found[:PAGE_SIZE]
-    if page == 1 and not has_next:
-        total, more = len(found), False  # everything is on this page: no COUNT needed
-    else:
-        total, more = count_capped(qs)
+    result = case_page(request.user, criteria, page=_page_number(request.GET.get("page")), size=PAGE_SIZE)
 
     user = request.user
     today = clock.today()
     rows = []
-    for case in found:
+    for case in result.cases:
         is_open = case.status in OPEN_STATES
         overdue, soon = due_state(case.due_on, case.due_started_on, today) if is_open else (False, False)
         rows.append(
@@ -85,6 +70,7 @@ def case_list(request):
             )
         )
 
+    page, count = result.number, result.count
     return render(
         request,
         "workbench/case_list.html",
@@ -92,13 +78,12 @@ def case_list(request):
             "nav": "list",
             "form": form,
             "rows": rows,
-            "total": total,
-            "more": more,
-            "count_limit": COUNT_LIMIT,
+            "total": count.value,
+            "more": count.more,
             "page": page,
-            "pages": _page_links(page, total, more, has_next),
+            "pages": _page_links(page, count.value, count.more, result.has_next),
             "has_prev": page > 1,
-            "has_next": has_next,
+            "has_next": result.has_next,
             "headers": _headers(criteria),
             "filtered": form.is_bound and any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         },
