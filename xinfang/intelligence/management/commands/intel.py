@@ -37,6 +37,8 @@ class Command(BaseCommand):
             result = getattr(self, f"_{options['action']}")(options)
         except CommandError:
             raise
+        except ImportError as exc:
+            raise CommandError(f"本版本尚未包含内容分类模型的训练与评估组件（{exc.name}）", returncode=2) from exc
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc), returncode=2) from exc
         if result is not None:
