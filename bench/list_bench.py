@@ -19,6 +19,11 @@ registrar, a township handler, the county supervisor). Each page type gets ``--w
 ``--requests`` timed ones (wall time of ``client.get``: middleware, session, view, SQL and template). Every
 SQL statement is timed too; the slowest statement of each page type is shown with EXPLAIN ANALYZE when it
 took longer than ``--explain-ms``.
+
+Two what-if switches measure changes outside the list's own files, clearly labelled in the output:
+``--proposed-visibility`` (``cases_visible_to`` resolving the granted subtrees to unit ids before the
+``Exists``, so PostgreSQL's statistics on ``CaseAccess.unit_id`` apply) and ``--jit-off`` (connection option
+``-c jit=off``, a deployment setting: ``XINFANG_DATABASE_URL=postgres://…/xinfang?options=-c%20jit%3Doff``).
 """
 
 from __future__ import annotations
@@ -88,8 +93,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--jit-off", action="store_true",
                    help="connect with options=-c jit=off (a deployment setting: XINFANG_DATABASE_URL=…?options=…)")
     p.add_argument("--proposed-visibility", action="store_true",
-                   help="WHAT-IF: replace selectors.cases_visible_to by the version proposed in bench/README.md "
-                        "(granted units resolved to ids first); not the code as it stands")
+                   help="WHAT-IF: replace selectors.cases_visible_to by the proposed version (see "
+                        "use_proposed_visibility); not the code as it stands")
     return p.parse_args()
 
 

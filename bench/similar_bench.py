@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--inserts", type=int, default=20000, help="single add() calls timed after the build")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--budgets", type=lambda v: [int(x) for x in v.split(",")], default=[100_000, 50_000, 25_000],
+    ap.add_argument("--budgets", type=lambda v: [int(x) for x in v.split(",")], default=[50_000, 30_000],
                     help="max_postings values to measure queries with, comma-separated")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args(argv)

@@ -195,7 +195,9 @@ def case_page(user: User | None, criteria: CaseCriteria, *, page: int, size: int
         found = read(qs)
     has_next = len(found) > size
     found = found[:size]
-    if count.more:
+    if not has_next and (found or page == 1):
+        count = Count(offset + len(found), more=False)  # the last page: now the count is known
+    elif count.more:
         count = Count(max(count.value, offset + len(found)), more=True)
     return CasePage(cases=found, number=page, count=count, has_next=has_next)
 

@@ -42,10 +42,15 @@ MAX_TEXT = 1000  # characters of each text that are compared; the issue is named
 HEADLINE = 80  # characters of text used as a headline when an item has no title
 TITLE_WEIGHT = 2.0  # a title names the issue; the details wander
 PLACE_WEIGHT = 2.0  # the same estate or school is strong evidence of the same issue
+ATTACH_MARGIN = 0.1
 
 
 @dataclass(frozen=True, slots=True)
 class TopicItem:
+    """One petition: ``text`` (details), optional ``title`` (counts double), ``place`` (a unit or place name
+    from the form), ``likes``, ``label`` (category, for purity) and ``person`` (any stable key for the
+    petitioner, e.g. a hashed ID number; used only to count people)."""
+
     id: Hashable
     text: str
     date: _dt.date | _dt.datetime | None = None
@@ -58,6 +63,11 @@ class TopicItem:
 
 @dataclass(slots=True)
 class HotTopic:
+    """One issue. ``people`` counts distinct petitioners (items without ``person`` count one each); ``trend`` is
+    ``{"period": "week"|"month", "counts": {period: n} from the first period with an item to ``now``,
+    "slope": items per period (least squares), "last": n, "previous": n}``; ``item_ids`` are ordered by likes;
+    ``labels`` counts the items' labels where given."""
+
     keywords: list[str]
     count: int
     people: int
@@ -207,6 +217,7 @@ def _knn_graph(rows_t, rows_w, df, *, k: int, min_sim: float, max_df: float) -> 
     ptr = np.zeros(nterms + 1, np.int64)
     np.cumsum(np.bincount(all_t, minlength=nterms), out=ptr[1:])
     graph: dict[int, dict[int, float]] = defaultdict(dict)
+    acc = np.zeros(n, np.float64)
     for i in range(n):
         t, w = rows_t[i], rows_w[i]
         keep = usable[t]
@@ -218,13 +229,17 @@ def _knn_graph(rows_t, rows_w, df, *, k: int, min_sim: float, max_df: float) -> 
         pos = np.repeat(st - np.concatenate(([0], np.cumsum(ln)[:-1])), ln) + np.arange(int(ln.sum()))
         docs = post_d[pos]
         contrib = post_w[pos] * np.repeat(w, ln)
-        sims = np.bincount(docs, weights=contrib, minlength=n)
-        sims[i] = 0.0
-        cand = np.flatnonzero(sims >= min_sim)
-        if cand.size > k:
-            cand = cand[np.argpartition(-sims[cand], k - 1)[:k]]
-        for j in cand.tolist():
-            s = float(sims[j])
+        # Scratch accumulator touched only where this item has neighbours: O(postings), not O(n), per item.
+        np.add.at(acc, docs, contrib)
+        near = np.unique(docs)
+        sims = acc[near]
+        acc[near] = 0.0
+        keep = (sims >= min_sim) & (near != i)
+        near, sims = near[keep], sims[keep]
+        if near.size > k:
+            top = np.argpartition(-sims, k - 1)[:k]
+            near, sims = near[top], sims[top]
+        for j, s in zip(near.tolist(), sims.tolist(), strict=True):
             graph[i][j] = s
             graph[j][i] = s  # symmetric: an edge kept by either end
     return graph
@@ -447,7 +462,9 @@ def _find(items, top, now, threshold, merge_threshold, k, min_size, half_life_da
     ht, hw, hdf = _tfidf(heads)
     emb = _hashed(ht, hw, hdf.size)
     clusters = _merge_close(clusters, emb, merge_threshold)
-    clusters = _attach_singletons(clusters, emb, merge_threshold)
+    # A lone item must be closer to a cluster than two clusters must be to each other: one headline is a
+    # noisier signal than a cluster's centroid, and a loose attachment drags in side issues of the same place.
+    clusters = _attach_singletons(clusters, emb, merge_threshold + ATTACH_MARGIN)
     clusters = [c for c in clusters if len(c) >= min_size]
     if not clusters:
         return []

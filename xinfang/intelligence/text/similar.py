@@ -171,9 +171,18 @@ class _Segment:
         return np.repeat(self.keys, np.diff(self.offsets))
 
     def lookup(self, qkeys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Start and end offsets of the posting list of each query key (equal where the key is absent)."""
-        return (self.offsets[np.searchsorted(self.keys, qkeys, side="left")],
-                self.offsets[np.searchsorted(self.keys, qkeys, side="right")])
+        """Start and end offsets of the posting list of each query key (equal where the key is absent).
+
+        One binary search per key (keys are unique within a segment); on multi-million-key segments these
+        searches are a large part of a query's cost."""
+        n = self.keys.size
+        if n == 0:
+            z = np.zeros(qkeys.size, np.int64)
+            return z, z
+        idx = np.searchsorted(self.keys, qkeys)
+        found = self.keys[np.minimum(idx, n - 1)] == qkeys
+        starts = self.offsets[idx]
+        return starts, np.where(found, self.offsets[np.minimum(idx + 1, n)], starts)
 
     def nbytes(self) -> int:
         return self.keys.nbytes + self.offsets.nbytes + self.slots.nbytes + self.tfs.nbytes
@@ -202,7 +211,7 @@ class SimilarityIndex:
         merge_factor: int = 8,
         max_segment_docs: int = 131072,
         max_terms: int = 256,
-        max_postings: int = 100_000,
+        max_postings: int = 30_000,
         max_df_ratio: float = 0.2,
         dict_min_docs: int = 16384,
     ):
@@ -298,7 +307,7 @@ class SimilarityIndex:
         if self._buf_ndocs >= self.buffer_docs:
             self._flush()
 
-    def add_many(self, docs: Iterable[tuple[Hashable, object, object]], *, batch: int = 131072) -> None:
+    def add_many(self, docs: Iterable[tuple[Hashable, object, object]], *, batch: int = 262144) -> None:
         """Bulk load ``(doc_id, text, date)`` triples; much faster than ``add`` one by one."""
         with self._lock:
             self._add_many(docs, batch)

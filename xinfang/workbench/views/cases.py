@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,11 +18,12 @@ from xinfang.cases.export import ExportTooLarge, export_xlsx
 from xinfang.cases.models import Case
 from xinfang.cases.search import COUNT_LIMIT, CaseCriteria, case_page, search_cases
 from xinfang.cases.selectors import can_see_identity, due_state, main_petitioner_name
-from xinfang.cases.states import OPEN_STATES
+from xinfang.cases.states import OPEN_STATES, Status
 from xinfang.core import clock
 from xinfang.workbench.forms_list import CaseListForm
 
 PAGE_SIZE = 50
+STATUS_LABELS = dict(Status.choices)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Sortable columns: (criteria sort key, direction of the first click). Dates start newest first, the
@@ -31,9 +33,19 @@ SORTABLE = {"number": False, "received": True, "due": False}
 
 @dataclass
 class ListRow:
+    """One table row, formatted here: Python formats 50 rows several times faster than template filters."""
+
     case: Case
+    url: str
+    received: str
+    title: str
     petitioner: str
     masked: bool
+    category: str
+    unit: str
+    status: str
+    due: str
+    due_label: str
     is_open: bool
     overdue: bool
     due_soon: bool
@@ -44,6 +56,30 @@ class ListRow:
         return -(self.days_left or 0)
 
 
+def _row(user, case: Case, today) -> ListRow:
+    is_open = case.status in OPEN_STATES
+    overdue, soon = due_state(case.due_on, case.due_started_on, today) if is_open else (False, False)
+    title = case.title if len(case.title) <= 40 else case.title[:39] + "…"
+    unit = case.current_unit
+    return ListRow(
+        case=case,
+        url=reverse("workbench:case_detail", args=[case.pk]),
+        received=case.received_on.isoformat(),
+        title=title,
+        petitioner=main_petitioner_name(user, case),
+        masked=not can_see_identity(user, case),
+        category=case.category.name if case.category else "—",
+        unit=unit.short_name or unit.name,
+        status=STATUS_LABELS.get(case.status, case.status),
+        due=case.due_on.isoformat() if case.due_on else "",
+        due_label=case.due_rule_label,
+        is_open=is_open,
+        overdue=overdue,
+        due_soon=soon,
+        days_left=(case.due_on - today).days if case.due_on else None,
+    )
+
+
 @login_required
 @require_safe
 @never_cache
@@ -52,23 +88,8 @@ def case_list(request):
     criteria = form.criteria()
     result = case_page(request.user, criteria, page=_page_number(request.GET.get("page")), size=PAGE_SIZE)
 
-    user = request.user
     today = clock.today()
-    rows = []
-    for case in result.cases:
-        is_open = case.status in OPEN_STATES
-        overdue, soon = due_state(case.due_on, case.due_started_on, today) if is_open else (False, False)
-        rows.append(
-            ListRow(
-                case=case,
-                petitioner=main_petitioner_name(user, case),
-                masked=not can_see_identity(user, case),
-                is_open=is_open,
-                overdue=overdue,
-                due_soon=soon,
-                days_left=(case.due_on - today).days if case.due_on else None,
-            )
-        )
+    rows = [_row(request.user, case, today) for case in result.cases]
 
     page, count = result.number, result.count
     return render(
@@ -107,7 +128,7 @@ def case_export(request):
         return redirect(back)
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"信访件台账-{clock.now():%Y%m%d-%H%M}.xlsx"
+        as_attachment=True, filename=f"信访件台账-{timezone.localtime(clock.now()):%Y%m%d-%H%M}.xlsx"
     )
     return response
 
