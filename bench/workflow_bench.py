@@ -9,9 +9,9 @@ Every figure comes from the real write path: ``xinfang.cases.services`` (and thr
 ``workflow.transition`` and the deadline engine). Nothing is bulk-inserted. See bench/README.md.
 
 The parent process never configures Django: database creation happens here with psycopg, and every step that
-touches Django runs in a freshly spawned process that points ``XINFANG_DATABASE_URL`` at the benchmark
-database before ``django.setup()``. That way ``--db both`` can run SQLite and PostgreSQL in one invocation
-without the two settings modules ever meeting, and each worker owns its own connection.
+touches Django runs in a new process (forked workers, spawned helpers) that points ``XINFANG_DATABASE_URL`` at
+the benchmark database before ``django.setup()``. That way ``--db both`` can run SQLite and PostgreSQL in one
+invocation without the two configurations ever meeting, and each worker owns its own connection.
 """
 
 from __future__ import annotations
@@ -449,7 +449,7 @@ def _note_error(result: WorkerResult, exc: Exception) -> None:
         result.error_samples.append(f"{type(exc).__name__}: {getattr(exc, 'message', exc)}")
 
 
-def _warm_up(county: County) -> None:
+def _warm_up() -> None:
     """Load the calendar and rule caches before the clock starts; they are per-process, built once."""
     from xinfang.deadlines.services import compute_deadline
 
@@ -476,7 +476,7 @@ def _register_worker(db_url: str, debug: bool, worker: int, count: int, seed: in
         county = County()
         actor, bureau = county.user("zhang"), county.unit("bureau")
         rng = random.Random(seed)
-        _warm_up(county)
+        _warm_up()
         engine, db, meter = EngineTimer(), DbTimer(), CpuMeter(connection)
         engine.install()
         recent: list[Any] = []
@@ -571,7 +571,7 @@ def _advance_worker(db_url: str, debug: bool, worker: int, pks: list[int], seed:
         from xinfang.cases.models import Case
 
         county = County()
-        _warm_up(county)
+        _warm_up()
         engine, db, meter = EngineTimer(), DbTimer(), CpuMeter(connection)
         engine.install()
         total = len(pks)
@@ -990,7 +990,7 @@ def _profile_worker(db_url: str, debug: bool, items: int, census_items: int, see
     county = County()
     actor, bureau = county.user("zhang"), county.unit("bureau")
     rng = random.Random(seed)
-    _warm_up(county)
+    _warm_up()
 
     # 1. Statements per registration, by kind (BEGIN/COMMIT are not statements Django sends through cursors).
     recorder = QueryRecorder()
