@@ -56,7 +56,9 @@ class Category(models.Model):
 
 class Case(models.Model):
     number = models.CharField("信访件编号", max_length=40, unique=True)
-    query_code = models.CharField("查询码", max_length=12, unique=True)
+    # Unique through Meta.constraints: a plain unique index, without the pattern index Django adds for
+    # ``unique=True`` on a text column (codes are only looked up whole).
+    query_code = models.CharField("查询码", max_length=12)
     channel = models.CharField("信访形式", max_length=10, choices=Channel.choices)
     received_on = models.DateField("收到日期")
     registered_at = models.DateTimeField("登记时间")
@@ -81,8 +83,9 @@ class Case(models.Model):
     responsible_unit = models.ForeignKey(
         "orgs.Unit", verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Indexed by case_unit_status, whose first column it is.
     current_unit = models.ForeignKey(
-        "orgs.Unit", verbose_name="当前办理单位", on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit", verbose_name="当前办理单位", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     first_handling_unit = models.ForeignKey(
         "orgs.Unit", verbose_name="首办单位", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
@@ -107,7 +110,7 @@ class Case(models.Model):
         "self", verbose_name="关联的前次信访件", symmetrical=False, blank=True, related_name="later_items"
     )
 
-    status = models.CharField("状态", max_length=24, choices=Status.choices, db_index=True)
+    status = models.CharField("状态", max_length=24, choices=Status.choices)
     procedure = models.CharField("办理程序", max_length=10, choices=Procedure.choices, default=Procedure.NORMAL)
     route_kind = models.CharField("分流方式", max_length=10, choices=RouteKind.choices, blank=True)
     routed_on = models.DateField("转送/交办日期", null=True, blank=True)
@@ -149,10 +152,14 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["current_unit", "status"], name="case_unit_status"),
             models.Index(fields=["received_on"], name="case_received"),
+            # Every index costs each registration and transition; text columns get plain indexes only
+            # (``db_index=True`` would add a second, pattern-matching one that no query uses).
+            models.Index(fields=["status"], name="case_status"),
             models.Index(
                 fields=["due_on"], name="case_open_due", condition=Q(status__in=sorted(s.value for s in OPEN_STATES))
             ),
         ]
+        constraints = [models.UniqueConstraint(fields=["query_code"], name="uniq_case_query_code")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -175,8 +182,8 @@ class Case(models.Model):
 class Petitioner(models.Model):
     case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="petitioners")
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号码", max_length=18, blank=True, db_index=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True, db_index=True)
+    id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("住址", max_length=200, blank=True)
     is_main = models.BooleanField("主要信访人", default=False)
     is_representative = models.BooleanField("代表", default=False)
@@ -185,6 +192,11 @@ class Petitioner(models.Model):
         verbose_name = "信访人"
         verbose_name_plural = "信访人"
         ordering = ["-is_main", "pk"]
+        # Identity and phone numbers are searched whole: plain indexes, no pattern indexes.
+        indexes = [
+            models.Index(fields=["id_number"], name="petitioner_id_number"),
+            models.Index(fields=["phone"], name="petitioner_phone"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -194,7 +206,8 @@ class CaseAccess(models.Model):
     """Units an item has been routed to; a user sees the item if one of these lies in their grants."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access")
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    # Indexed by uniq_case_access, whose first column it is.
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = "可见单位"

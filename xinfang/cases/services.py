@@ -301,27 +301,27 @@ def _register_rows(
         status=workflow.NEW,
     )
 
-    def rows(obj: Case) -> None:
-        Petitioner.objects.bulk_create(
-            Petitioner(
-                case=obj,
-                name=p.name,
-                id_number=p.id_number,
-                phone=p.phone,
-                address=p.address,
-                is_main=p.is_main,
-                is_representative=p.is_representative,
-            )
-            for p in petitioners
+    rows: list[Any] = [
+        Petitioner(
+            name=p.name,
+            id_number=p.id_number,
+            phone=p.phone,
+            address=p.address,
+            is_main=p.is_main,
+            is_representative=p.is_representative,
         )
-        CaseAccess.objects.create(case=obj, unit=unit)
-        if data.earlier_items:
-            obj.earlier_items.set(data.earlier_items)
+        for p in petitioners
+    ]
+    rows.append(CaseAccess(unit=unit))
+
+    def link_earlier(obj: Case) -> None:
+        obj.earlier_items.set(data.earlier_items)
 
     data_rec: dict[str, Any] = {"channel": data.channel, "people_count": data.people_count}
     if data.earlier_items:
         data_rec["earlier_items"] = [c.number for c in data.earlier_items]
-    transition(case, action, actor=actor, on=data.received_on, move=Move(data=data_rec, after=rows), creating=True)
+    move = Move(data=data_rec, new_rows=rows, after=link_earlier if data.earlier_items else None)
+    transition(case, action, actor=actor, on=data.received_on, move=move, creating=True)
     if case.is_group and data.channel == Channel.VISIT:
         _alert_group_visit(case, actor)
     for upload in data.attachments:

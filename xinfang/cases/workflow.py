@@ -18,6 +18,7 @@ from django.db import transaction
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.core import clock
 from xinfang.core.errors import IllegalTransition, NotFound, PermissionRefused
+from xinfang.core.rows import insert_together
 from xinfang.orgs.permissions import Perm
 
 if TYPE_CHECKING:
@@ -319,6 +320,8 @@ class Move:
     changes: dict[str, Any] = field(default_factory=dict)
     guard: Callable[[Case], None] | None = None  # domain checks, run under the lock; raise to refuse
     after: Callable[[Case], None] | None = None  # extra rows to write in the same transaction
+    # Registration only: unsaved rows of the new item (foreign key ``case``), inserted together with it.
+    new_rows: list[Any] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # recorded on the event
     assigned_due_on: dt.date | None = None  # 交办 deadline set by the bureau
 
@@ -457,27 +460,11 @@ def transition(
             running["assigned"] = Clock(rule_code="assigned", started_on=on, due_on=move.assigned_due_on)
             clock_log["started"].append({"rule": "assigned", "from": on.isoformat(), "due_on": move.assigned_due_on.isoformat()})
         _refresh_due(obj, running)
-        if creating:
-            obj.save(force_insert=True)
-        else:
-            fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
-            obj.save(update_fields=sorted(fields))
         new_clocks = [c for c in running.values() if c.pk is None]
-        for c in new_clocks:
-            c.case = obj
-        Clock.objects.bulk_create(new_clocks)
-
-        if not creating and obj.current_unit_id != unit_before:
-            # The new unit (and everyone granted above it) may now see the item.
-            CaseAccess.objects.get_or_create(case=obj, unit_id=obj.current_unit_id)
-        if move.after is not None:
-            move.after(obj)
-
         data = dict(move.data)
         if clock_log["stopped"] or clock_log["started"]:
             data["clocks"] = clock_log
-        event = CaseEvent.objects.create(
-            case=obj,
+        event = CaseEvent(
             action=action,
             actor=actor,
             actor_unit_id=actor.unit_id if actor is not None else None,
@@ -488,6 +475,26 @@ def transition(
             note=note,
             created_at=clock.now(),
         )
+        if creating:
+            # The item, its first clock, its first event and the service's rows (petitioners, access) in
+            # one statement on PostgreSQL: registration is the busiest write of a petition office.
+            children = [*new_clocks, *move.new_rows, event]
+            insert_together(obj, [("case", row) for row in children], using=obj._state.db or "default")
+            if move.after is not None:
+                move.after(obj)
+        else:
+            fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
+            obj.save(update_fields=sorted(fields))
+            for c in new_clocks:
+                c.case = obj
+            Clock.objects.bulk_create(new_clocks)
+            if obj.current_unit_id != unit_before:
+                # The new unit (and everyone granted above it) may now see the item.
+                CaseAccess.objects.get_or_create(case=obj, unit_id=obj.current_unit_id)
+            if move.after is not None:
+                move.after(obj)
+            event.case = obj
+            event.save(force_insert=True)
         transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event=event))
     return obj
 

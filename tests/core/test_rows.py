@@ -1,0 +1,82 @@
+"""insert_together: an item and its rows in one statement (PostgreSQL) or one model at a time (SQLite)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from xinfang.cases.models import Case, CaseAccess, CaseEvent, Clock, Petitioner
+from xinfang.cases.services import PetitionerInput
+from xinfang.core.rows import insert_together
+
+pytestmark = pytest.mark.django_db
+
+
+def _unsaved_case(county, number: str) -> Case:
+    return Case(
+        number=number,
+        query_code=number[-10:].rjust(10, "Q"),
+        channel="letter",
+        received_on=dt.date(2026, 9, 1),
+        registered_at=dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC),
+        registered_by=county.zhang,
+        registering_unit=county.bureau,
+        current_unit=county.bureau,
+        title="测试",
+        content="测试内容",
+        claim_type="appeal",
+        purpose="request",
+        status="routing",
+    )
+
+
+def test_rows_get_keys_and_point_at_the_item(county):
+    case = _unsaved_case(county, "XFJ-2026-900001")
+    people = [Petitioner(name="甲", is_main=True), Petitioner(name="乙"), Petitioner(name="丙")]
+    access = CaseAccess(unit=county.bureau)
+    with CaptureQueriesContext(connection) as ctx:
+        with transaction.atomic():
+            insert_together(case, [("case", p) for p in people] + [("case", access)])
+    inserts = [q for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    # One statement on PostgreSQL; the parent and one bulk insert per model elsewhere.
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)
+
+    assert case.pk is not None and not case._state.adding
+    stored = {p.pk: p.name for p in Petitioner.objects.filter(case=case)}
+    assert stored == {p.pk: p.name for p in people}
+    assert all(p.case_id == case.pk and p.case is case for p in people)
+    assert CaseAccess.objects.get(pk=access.pk).case_id == case.pk
+    # The objects are usable as saved rows afterwards.
+    people[1].name = "乙改"
+    people[1].save()
+    assert Petitioner.objects.get(pk=people[1].pk).name == "乙改"
+
+
+def test_registration_writes_its_rows_in_one_statement_on_postgresql(petition):
+    with CaptureQueriesContext(connection) as ctx:
+        case = petition(petitioners=[PetitionerInput(name="陈大明", phone="13800138000", is_main=True),
+                                     PetitionerInput(name="陈小明")], people_count=2)
+    inserts = [q for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(inserts) == 1
+    assert Petitioner.objects.filter(case=case).count() == 2
+    assert CaseAccess.objects.filter(case=case, unit=case.registering_unit).exists()
+    assert Clock.objects.filter(case=case, rule_code="bureau_routing", stopped_on__isnull=True).count() == 1
+    assert CaseEvent.objects.filter(case=case, action="register").count() == 1
+
+
+def test_a_failing_row_leaves_nothing(county):
+    Case.objects.all().delete()
+    case = _unsaved_case(county, "XFJ-2026-900002")
+    # The second access row repeats the first: uniq_case_access refuses it after the others were sent.
+    rows = [("case", Petitioner(name="甲")), ("case", CaseAccess(unit=county.bureau)),
+            ("case", CaseAccess(unit=county.bureau))]
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            insert_together(case, rows)
+    assert not Case.objects.exists()
+    assert not Petitioner.objects.exists()
+    assert not CaseAccess.objects.exists()

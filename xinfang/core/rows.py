@@ -1,0 +1,103 @@
+"""Insert a new row and the rows that belong to it in one round trip.
+
+Registration writes an item and four or five rows that point at it (petitioners, the unit that may see it,
+its first clock, its first event). Sent one by one, each costs a round trip to the database and its share of
+the ORM's work on both sides; on PostgreSQL they go as one statement of data-modifying CTEs:
+
+    WITH parent AS (INSERT INTO … VALUES (…) RETURNING id),
+         rows_1 AS (INSERT INTO … (case_id, …) VALUES ((SELECT id FROM parent), …), … RETURNING id),
+         …
+    SELECT (SELECT id FROM parent), (SELECT array_agg(id ORDER BY id) FROM rows_1), …
+
+Each INSERT is compiled by Django's own insert compiler from the model instances (defaults, ``auto_now``,
+conversions and all), so the SQL is the ORM's; only the parent's key is written as a subquery. A statement
+is atomic, so either every row is written or none. Other databases save the rows one model at a time.
+
+Model signals (``pre_save``/``post_save``) are not sent, as with ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import InsertQuery
+
+_PARENT = "new_parent"
+_PARENT_KEY = "(SELECT id FROM new_parent)"
+
+
+def insert_together(parent: models.Model, children: Sequence[tuple[str, models.Model]], *, using: str = "default") -> None:
+    """Insert unsaved ``parent`` and unsaved ``children``, given as (foreign key field name, instance) pairs
+    whose foreign key points at the parent. Sets every instance's primary key, as ``save()`` would."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not children:
+        parent.save(force_insert=True, using=using)
+        by_model: dict[type[models.Model], list[models.Model]] = {}
+        for fk, child in children:
+            setattr(child, fk, parent)
+            by_model.setdefault(type(child), []).append(child)
+        for model, objs in by_model.items():
+            model.objects.using(using).bulk_create(objs)
+        return
+
+    groups: dict[tuple[type[models.Model], str], list[models.Model]] = {}
+    for fk, child in children:
+        groups.setdefault((type(child), fk), []).append(child)
+
+    parts: list[str] = []
+    params: list[object] = []
+    sql, p = _insert_sql(parent, [parent], using)
+    parts.append(f"{_PARENT} AS ({sql})")
+    params.extend(p)
+    names = []
+    for i, ((model, fk), objs) in enumerate(groups.items()):
+        attname = model._meta.get_field(fk).attname
+        for obj in objs:
+            # Written as the parent's key by the statement itself; replaced with the key afterwards.
+            setattr(obj, attname, RawSQL(_PARENT_KEY, ()))  # noqa: S611
+        sql, p = _insert_sql(model, objs, using)
+        names.append(f"rows_{i}")
+        parts.append(f"rows_{i} AS ({sql})")
+        params.extend(p)
+    # Only names made here go into the SQL text; every value is a parameter.
+    select = ", ".join([_PARENT_KEY] + [f"(SELECT array_agg(id ORDER BY id) FROM {n})" for n in names])  # noqa: S608
+    statement = "WITH " + ", ".join(parts) + " SELECT " + select
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+
+    _mark_saved(parent, row[0], using)
+    for ((model, fk), objs), keys in zip(groups.items(), row[1:], strict=True):
+        attname = model._meta.get_field(fk).attname
+        # Keys come from one sequence in the order of the VALUES list, so sorted keys match the objects.
+        for obj, key in zip(objs, keys, strict=True):
+            setattr(obj, attname, parent.pk)
+            setattr(obj, fk, parent)
+            _mark_saved(obj, key, using)
+
+
+def _insert_sql(model_or_obj: type[models.Model] | models.Model, objs: list[models.Model], using: str) -> tuple[str, list]:
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    opts = model._meta
+    if opts.pk.attname != "id" or not isinstance(opts.pk, models.AutoField | models.BigAutoField):
+        raise TypeError(f"{model.__name__}: insert_together needs an automatic key named id")
+    fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.pk]
+    query = InsertQuery(model)
+    query.insert_values(fields, objs, raw=False)
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = [opts.pk]
+    statements = compiler.as_sql()
+    if len(statements) != 1:
+        raise RuntimeError("one INSERT statement expected")
+    sql, params = statements[0]
+    if " RETURNING " not in sql:
+        sql += ' RETURNING "id"'
+    return sql, list(params)
+
+
+def _mark_saved(obj: models.Model, key: int, using: str) -> None:
+    obj.pk = key
+    obj._state.adding = False
+    obj._state.db = using
