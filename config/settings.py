@@ -116,7 +116,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     if env_bool("XINFANG_DB_SERVER_SIDE_BINDING", True):
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-        DATABASES["default"]["OPTIONS"]["options"] = "-c plan_cache_mode=force_custom_plan"
+        # Appended: the URL may carry its own server options (``?options=-c%20jit%3Doff``).
+        opts = DATABASES["default"]["OPTIONS"]
+        opts["options"] = f"{opts.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
