@@ -288,6 +288,8 @@ class Loader:
             seen_by.add(self.rereview_unit)
         for unit in sorted(seen_by, key=lambda u: u.pk):
             rows["access"].append({"id": self._id("access"), "case_id": case_id, "unit_id": unit.pk})
+        # The copy of the access rows the workflow keeps on the item (Case.access_units).
+        case["access_units"] = " ".join(str(u.pk) for u in sorted(seen_by, key=lambda u: u.pk))
 
         first_rule = "bureau_routing" if registering == self.bureau else "acceptance_notice"
         first_due = received + dt.timedelta(days=21)

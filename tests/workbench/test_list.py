@@ -15,7 +15,7 @@ from tests.cases.helpers import D
 from xinfang.cases import services as s
 from xinfang.cases.export import COLUMNS
 from xinfang.cases.models import Case, Category, PersonalDataAccess, Petitioner
-from xinfang.cases.search import BigramMatch, CaseCriteria, Count, count_capped, search_cases
+from xinfang.cases.search import CaseCriteria, Count, TextMatch, count_capped, search_cases
 from xinfang.cases.states import Status
 
 pytestmark = pytest.mark.django_db
@@ -476,7 +476,7 @@ def test_content_search_and_name_prefix_use_their_indexes(county, items):
         cur.execute("SET LOCAL enable_seqscan = off")
         # the search writes the very expression of the index, so PostgreSQL can use it
         assert "xinfang_bigrams" in str(search_cases(county.zhang, CaseCriteria(q="硬化工程")).query)
-        assert "case_text_bigrams" in Case.objects.filter(BigramMatch("硬化工程")).explain()
+        assert "case_search_doc" in Case.objects.filter(TextMatch("硬化工程")).explain()
         # the name lookup that search_cases runs first
         assert "petitioner_name_prefix" in Petitioner.objects.filter(name__startswith="陈大").explain()
         cur.execute("SELECT tsvector_to_array(xinfang_bigrams(%s))", ["拖欠 工资AB"])
@@ -560,3 +560,46 @@ def test_a_common_word_walks_the_items_and_falls_back_to_the_index(county, items
     monkeypatch.setattr(search, "within_budget", too_slow)
     page = search.case_page(county.zhang, CaseCriteria(q="工资"), page=1, size=50)
     assert {c.number for c in page.cases} == {items.wage.number, items.repeat.number}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_narrow_view_searches_its_own_items_through_the_index_and_by_walking(
+    county, petition, monkeypatch, descending
+):
+    """A township user's word search: the index with the user's units, and the walk over their own items."""
+    from django.db import connection
+
+    from xinfang.cases import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("只有 PostgreSQL 为窄范围用户按单位查索引")
+    own, others = [], []
+    for n in range(6):
+        c = petition(title=f"东街村修路拖欠工资{n}", content="修路工程拖欠工资。")
+        own.append(s.case_forward(case=c, actor=county.zhang, target=county.town, on=D(2026, 9, 2)))
+    for n in range(3):
+        c = petition(title=f"西山乡修路拖欠工资{n}", content="修路工程拖欠工资。")
+        others.append(s.case_forward(case=c, actor=county.zhang, target=county.town2, on=D(2026, 9, 2)))
+    own.append(s.case_forward(case=petition(title="东街村路灯不亮"), actor=county.zhang, target=county.town,
+                              on=D(2026, 9, 2)))
+    # the item's access units follow its routing
+    assert own[0].access_units == f"{county.bureau.pk} {county.town.pk}"
+
+    monkeypatch.setattr(search, "has_narrow_view", lambda user, db="default": True)
+    criteria = CaseCriteria(q="拖欠工资", descending=descending)
+    qs = search.search_cases(county.li, criteria)
+    assert "#u" in str(qs.query)  # the user's units are part of the index condition
+    expected = sorted((c.number for c in own[:6]), reverse=descending)
+
+    def pages(size):
+        return [c.number for p in (1, 2, 3) for c in search.case_page(county.li, criteria, page=p, size=size).cases]
+
+    assert pages(3) == expected  # counted through the index: few matches, sorted here
+    monkeypatch.setattr(search, "SEARCH_COUNT_LIMIT", 1)  # "many matches": walk the user's own items
+    monkeypatch.setattr(search, "WALK_CHUNK", 2)
+    assert pages(3) == expected
+    page = search.case_page(county.li, criteria, page=2, size=4)
+    assert [c.number for c in page.cases] == expected[4:] and not page.has_next
+    # nobody sees more through this path: other townships' items never appear, a stranger finds nothing
+    assert search.case_page(county.wang, criteria, page=1, size=50).cases == []

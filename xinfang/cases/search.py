@@ -45,7 +45,9 @@ from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.cases.validators import normalize_phone
 from xinfang.core import clock
 from xinfang.core.errors import ValidationFailed
+from xinfang.orgs import policies
 from xinfang.orgs.models import User
+from xinfang.orgs.permissions import Perm
 
 # Exactly the list of the partial index ``case_open_due`` (models.Case.Meta), so PostgreSQL can use it for
 # the overdue filter: a different order or set of states would not prove the index predicate.
@@ -70,6 +72,7 @@ COUNT_LIMIT = 10_000
 SEARCH_COUNT_LIMIT = 1_000
 COUNT_BUDGET_MS = 60
 WALK_BUDGET_MS = 80
+WALK_CHUNK = 2000  # keys per step of _walk_own_items
 # Up to this many matches, a page is cut from all their keys sorted in Python (see case_page).
 SMALL_RESULT = 5000
 MAX_TERMS = 5
@@ -78,6 +81,9 @@ MAX_TERMS = 5
 IDENTITY_LIST_MAX = 1000
 # Share of items above which a content word is looked for by walking the items instead of the index.
 COMMON_WORD_SHARE = 0.005
+# Users whose units hold less than this share of the access rows (a township, a department) have a "narrow"
+# view: their word searches go through the access-unit index together with the word index (see case_page).
+NARROW_VIEW_SHARE = 0.2
 _STATS_SECONDS = 600
 
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")
@@ -148,8 +154,15 @@ def search_cases(user: User | None, criteria: CaseCriteria, *, word_index: bool 
         qs = qs.filter(is_repeat=True)
     if c.group:
         qs = qs.filter(is_group=True)
-    for term in search_terms(c.q):
-        qs = qs.filter(_term_q(user, term, qs.db, word_index))
+    terms = search_terms(c.q)
+    units: list[int] = []
+    if terms and word_index is not False and has_narrow_view(user, qs.db):
+        # The user's units go into the index condition of each word (the same rows as the visibility
+        # condition above), so the index returns only the user's items that contain the word.
+        units = policies.unit_ids_with(user, Perm.VIEW)
+        word_index = True
+    for term in terms:
+        qs = qs.filter(_term_q(user, term, qs.db, word_index, units))
     return qs.order_by(*_ordering(c.sort, c.descending))
 
 
@@ -165,11 +178,18 @@ def case_page(user: User | None, criteria: CaseCriteria, *, page: int, size: int
     A common content word is not counted (it is in thousands of items; the page says "50+"). Its page is
     read by walking the newest items, which is fast unless the user's own items rarely contain the word:
     that walk is given ``WALK_BUDGET_MS``, then the page is read through the index instead.
+
+    A user with a narrow view (``has_narrow_view``: a township, a department) searches words through the
+    index together with their units, so the count reads only their own matching items. When those are many
+    (the word is common in their own items), the page is read by walking their own newest items
+    (``_walk_own_items``) rather than loading every match to sort it.
     """
     qs = search_cases(user, criteria)
     offset = (page - 1) * size
-    walking = connections[qs.db].vendor == "postgresql" and any(
-        is_common_word(t, qs.db) for t in search_terms(criteria.q)
+    on_pg = connections[qs.db].vendor == "postgresql"
+    narrow_text = on_pg and bool(search_terms(criteria.q)) and has_narrow_view(user, qs.db)
+    walking = (
+        on_pg and not narrow_text and any(is_common_word(t, qs.db) for t in search_terms(criteria.q))
     )
     if walking:
         count = Count(0, more=True)
@@ -191,6 +211,8 @@ def case_page(user: User | None, criteria: CaseCriteria, *, page: int, size: int
             found = within_budget(qs.db, WALK_BUDGET_MS, lambda: read(qs))
         except BudgetExceeded:
             found = read(search_cases(user, criteria, word_index=True))
+    elif narrow_text:
+        found = _walk_own_items(user, criteria, qs, offset, size + 1)
     else:
         found = read(qs)
     has_next = len(found) > size
@@ -200,6 +222,34 @@ def case_page(user: User | None, criteria: CaseCriteria, *, page: int, size: int
     elif count.more:
         count = Count(max(count.value, offset + len(found)), more=True)
     return CasePage(cases=found, number=page, count=count, has_next=has_next)
+
+
+def _walk_own_items(user: User | None, criteria: CaseCriteria, qs: QuerySet[Case], offset: int, count: int) -> list[Case]:
+    """Rows ``offset``…``offset+count`` of ``qs`` (a narrow view's word search with many matches), read by
+    walking the user's own items newest first, ``WALK_CHUNK`` keys at a time from their units' access rows,
+    and testing the words (``LIKE``) on each chunk. Key order only; other orders read through the index.
+    """
+    from xinfang.cases.models import CaseAccess
+
+    if SORT_FIELDS.get(criteria.sort, SORT_FIELDS[DEFAULT_SORT]) != "pk":
+        return list(_with_list_columns(qs)[offset : offset + count])
+    desc = criteria.descending
+    plain = search_cases(user, criteria, word_index=False)
+    own = CaseAccess.objects.filter(unit_id__in=policies.unit_ids_with(user, Perm.VIEW))
+    own = own.order_by("-case_id" if desc else "case_id").values_list("case_id", flat=True)
+    matched: list[int] = []
+    last = None
+    while len(matched) < offset + count:
+        chunk_qs = own if last is None else own.filter(case_id__lt=last) if desc else own.filter(case_id__gt=last)
+        keys = list(dict.fromkeys(chunk_qs[:WALK_CHUNK]))  # an item routed to two of the units comes twice
+        if not keys:
+            break
+        last = keys[-1]
+        hits = set(plain.filter(pk__in=keys).values_list("pk", flat=True))
+        matched.extend(pk for pk in keys if pk in hits)
+    wanted = matched[offset : offset + count]
+    by_pk = {c.pk: c for c in _with_list_columns(plain.filter(pk__in=wanted))}
+    return [by_pk[pk] for pk in wanted if pk in by_pk]
 
 
 def _with_list_columns(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -289,7 +339,7 @@ def search_terms(q: str) -> list[str]:
 # --- one search word ------------------------------------------------------------------------------------------
 
 
-def _term_q(user: User | None, term: str, db: str, word_index: bool | None) -> Q:
+def _term_q(user: User | None, term: str, db: str, word_index: bool | None, units: list[int]) -> Q:
     if _ID_NUMBER.fullmatch(term):
         return _identity_q(user, Q(id_number=term.upper()))
     if _PHONE.fullmatch(term) and sum(ch.isdigit() for ch in term) >= 7:
@@ -298,7 +348,7 @@ def _term_q(user: User | None, term: str, db: str, word_index: bool | None) -> Q
         except ValidationFailed:
             phone = term
         return _identity_q(user, Q(phone=phone))
-    words = _words_q(term, db, word_index)
+    words = _words_q(term, db, word_index, units)
     if _ITEM_NUMBER.fullmatch(term):
         return Q(number__startswith=term.upper()) | words
     if _CJK_OR_LETTER.search(term):
@@ -332,25 +382,68 @@ def _accused_units_hiding_identity(user: User | None) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 
-class BigramMatch(Func):
-    """``xinfang_bigrams(title || ' ' || content) @@ '<bigram> & …'::tsquery``.
+def has_narrow_view(user: User | None, db: str = "default") -> bool:
+    """PostgreSQL: do the user's units hold less than ``NARROW_VIEW_SHARE`` of all access rows?
 
-    The left side is written exactly as the expression of the GIN index in migration 0004; PostgreSQL only
-    uses an expression index for the same expression.
+    A township handler sees a few per cent of the county's items. Walking the newest items for a word then
+    mostly reads other units' items, and a word common in the county but absent from the user's items is
+    only ruled out after reading all of them; the two GIN indexes answer both at once. Estimated from the
+    planner's statistics of ``cases_caseaccess.unit_id`` (re-read like the text statistics).
+    """
+    if connections[db].vendor != "postgresql":
+        return False
+    unit_ids = policies.unit_ids_with(user, Perm.VIEW)
+    if not unit_ids:
+        return False
+    freqs = _unit_freqs(db)
+    if not freqs:
+        return False  # no statistics yet (a new, small database): walking is cheap anyway
+    return sum(freqs.get(u, 0.0) for u in unit_ids) < NARROW_VIEW_SHARE
+
+
+_unit_freqs_cache: dict[str, tuple[float, dict[int, float]]] = {}
+
+
+def _unit_freqs(db: str) -> dict[int, float]:
+    cached = _unit_freqs_cache.get(db)
+    if cached is not None and time.monotonic() - cached[0] < _STATS_SECONDS:
+        return cached[1]
+    from xinfang.cases.models import CaseAccess
+
+    with connections[db].cursor() as cur:
+        cur.execute(
+            """
+            SELECT most_common_vals::text::bigint[], most_common_freqs FROM pg_stats
+            WHERE schemaname = current_schema() AND tablename = %s AND attname = 'unit_id'
+            """,
+            [CaseAccess._meta.db_table],
+        )
+        row = cur.fetchone()
+    freqs = dict(zip(row[0] or [], row[1] or [], strict=False)) if row else {}
+    _unit_freqs_cache[db] = (time.monotonic(), freqs)
+    return freqs
+
+
+class TextMatch(Func):
+    """``(xinfang_bigrams(title || ' ' || content) || xinfang_units(access_units)) @@ '<query>'::tsquery``.
+
+    The left side is written exactly as the expression of the GIN index ``case_search_doc`` (migration 0006);
+    PostgreSQL only uses an expression index for the same expression. The query holds the bigrams of the
+    word, and with ``units`` also "one of these access units", which the index answers in the same pass.
     """
 
-    function = "xinfang_bigrams"
-    arg_joiner = " || ' ' || "
-    template = "%(function)s(%(expressions)s) @@ %%s::tsquery"
     output_field = BooleanField()
 
-    def __init__(self, word: str) -> None:
-        super().__init__(F("title"), F("content"))
+    def __init__(self, word: str, units: list[int] | None = None) -> None:
+        super().__init__(F("title"), F("content"), F("access_units"))
         self.tsquery = bigram_tsquery(word)
+        if units:
+            self.tsquery += " & (" + " | ".join(f"'#u{int(u)}'" for u in units) + ")"
 
     def as_sql(self, compiler, connection, **extra_context):
-        sql, params = super().as_sql(compiler, connection, **extra_context)
-        return sql, (*params, self.tsquery)
+        (title, p1), (content, p2), (units, p3) = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"(xinfang_bigrams({title} || ' ' || {content}) || xinfang_units({units})) @@ %s::tsquery"
+        return sql, (*p1, *p2, *p3, self.tsquery)
 
 
 def bigram_tsquery(word: str) -> str:
@@ -363,7 +456,7 @@ def bigram_tsquery(word: str) -> str:
     return " & ".join("'" + g.replace("\\", "\\\\").replace("'", "''") + "'" for g in grams)
 
 
-def _words_q(word: str, db: str, word_index: bool | None = None) -> Q:
+def _words_q(word: str, db: str, word_index: bool | None = None, units: list[int] | None = None) -> Q:
     if word.lower() == word.upper():
         # No letter with a case (Chinese, digits): plain LIKE, about three times cheaper than ILIKE.
         contains = Q(title__contains=word) | Q(content__contains=word)
@@ -375,7 +468,7 @@ def _words_q(word: str, db: str, word_index: bool | None = None) -> Q:
         return contains
     # The bigram condition selects candidates through the index; LIKE keeps only real matches (bigrams
     # present but not adjacent). Neither alone is both fast and exact.
-    return Q(BigramMatch(word)) & contains
+    return Q(TextMatch(word, units)) & contains
 
 
 # --- how common a word is -------------------------------------------------------------------------------------

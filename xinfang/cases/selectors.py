@@ -20,13 +20,10 @@ from xinfang.orgs.permissions import Perm
 
 def cases_visible_to(user: User | None) -> QuerySet[Case]:
     """Items routed to (or registered at) a unit inside the user's grants."""
-    paths = policies.granted_paths(user, Perm.VIEW)
-    if not paths:
+    unit_ids = policies.unit_ids_with(user, Perm.VIEW)
+    if not unit_ids:
         return Case.objects.none()
-    unit_q = Q()
-    for path in paths:
-        unit_q |= Q(unit__path__startswith=path)
-    return Case.objects.filter(Exists(CaseAccess.objects.filter(unit_q, case=OuterRef("pk"))))
+    return Case.objects.filter(Exists(CaseAccess.objects.filter(unit_id__in=unit_ids, case=OuterRef("pk"))))
 
 
 def access_case(user: User | None, case_id: int, *, for_update: bool = False) -> Case:

@@ -299,6 +299,7 @@ def _register_rows(
         is_skip_level=data.is_skip_level,
         is_repeat=bool(data.earlier_items),
         status=workflow.NEW,
+        access_units=workflow.with_access_unit("", unit.pk),
     )
 
     rows: list[Any] = [

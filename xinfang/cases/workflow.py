@@ -484,11 +484,15 @@ def transition(
                 move.after(obj)
         else:
             fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
+            moved = obj.current_unit_id != unit_before
+            if moved:
+                obj.access_units = with_access_unit(obj.access_units, obj.current_unit_id)
+                fields.add("access_units")
             obj.save(update_fields=sorted(fields))
             for c in new_clocks:
                 c.case = obj
             Clock.objects.bulk_create(new_clocks)
-            if obj.current_unit_id != unit_before:
+            if moved:
                 # The new unit (and everyone granted above it) may now see the item.
                 CaseAccess.objects.get_or_create(case=obj, unit_id=obj.current_unit_id)
             if move.after is not None:
@@ -497,6 +501,13 @@ def transition(
             event.save(force_insert=True)
         transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event=event))
     return obj
+
+
+def with_access_unit(access_units: str, unit_id: int) -> str:
+    """``Case.access_units`` with ``unit_id`` added: distinct ids in ascending order, space-separated."""
+    ids = {int(x) for x in access_units.split()}
+    ids.add(int(unit_id))
+    return " ".join(str(i) for i in sorted(ids))
 
 
 def record(

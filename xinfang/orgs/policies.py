@@ -34,8 +34,26 @@ def _grants(user: User) -> list[tuple[str, str, int]]:
 
 
 def clear_cache(user: User) -> None:
-    if hasattr(user, "_xf_grants"):
-        del user._xf_grants  # type: ignore[attr-defined]
+    for attr in ("_xf_grants", "_xf_unit_ids"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def unit_ids_with(user: User | None, perm: str) -> list[int]:
+    """Ids of all units inside the subtrees on which ``user`` holds ``perm`` (cached for the request).
+
+    Queries filter on these ids rather than on path prefixes: the county has dozens of units, and with
+    the ids PostgreSQL's statistics tell it how many rows each unit has (a path pattern it cannot judge).
+    """
+    cache = getattr(user, "_xf_unit_ids", None) if user is not None else None
+    if cache is None:
+        cache = {}
+        if user is not None:
+            user._xf_unit_ids = cache  # type: ignore[attr-defined]
+    if perm not in cache:
+        paths = granted_paths(user, perm)
+        cache[perm] = sorted(Unit.objects.filter(units_q(user, perm)).values_list("pk", flat=True)) if paths else []
+    return cache[perm]
 
 
 def granted_paths(user: User | None, perm: str) -> list[str]:

@@ -10,7 +10,7 @@ PostgreSQL only (checked through ``schema_editor.connection.vendor``):
   help; a word is found through its bigrams. Whitespace splits the text first (no bigram spans a space).
   Pairs are taken with two regular-expression scans (odd and even offsets) because per-character SQL is
   quadratic in the length of the text; this costs about 0.3 ms for a 250-character item.
-- ``case_text_bigrams``: GIN index on ``xinfang_bigrams(title || ' ' || content)``; ``cases.search.BigramMatch``
+- ``case_text_bigrams``: GIN index on ``xinfang_bigrams(title || ' ' || content)``; ``cases.search.TextMatch`` (now in 0006)
   writes the same expression, which is what lets PostgreSQL use it.
 - ``petitioner_name_prefix``: ``varchar_pattern_ops`` so "name starts with" uses an index under any collation.
 
