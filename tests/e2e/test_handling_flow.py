@@ -118,6 +118,11 @@ def test_register_route_sign_accept_extend_reply(transactional_db, live_server, 
     page.click("#add-item")
     page.fill("#id_items-1-request", "赔偿误工损失")
     page.select_option("#id_items-1-outcome", "reject")
+    # the advisory check of the draft answers in place and does not submit the form
+    page.click("#reply-check")
+    page.wait_for_function("document.getElementById('reply-check-result').textContent.indexOf('正在检查') < 0"
+                           " && document.getElementById('reply-check-result').textContent.length > 0")
+    assert "暂无建议" not in page.inner_text("#reply-check-result")
     shoot("reply_form")
     confirm_and_submit(page)
     act(page, "送达处理意见书")

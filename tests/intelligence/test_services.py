@@ -117,3 +117,58 @@ def test_set_category_records_history(client, petition, county, housing_category
     case.refresh_from_db()
     assert case.category == housing_category
     assert case.events.filter(action="classify").exists()
+
+
+def _handling_item(petition, county):
+    case = petition(
+        title="东街村道路硬化工程拖欠工人工资",
+        content="本人在东街村道路硬化工程务工，施工单位宏达建筑公司拖欠工资3万元，请求督促支付工资并赔偿误工损失。",
+    )
+    case = s.case_forward(case=case, actor=county.zhang, target=county.town, on=D(2026, 9, 2))
+    case = s.case_sign(case=case, actor=county.li, on=D(2026, 9, 3))
+    return s.case_accept(case=case, actor=county.li, on=D(2026, 9, 3))
+
+
+def test_reply_check_warns_when_the_draft_does_not_answer_the_petition(client, petition, county):
+    case = _handling_item(petition, county)
+    url = reverse("workbench:reply_check", args=[case.pk])
+    evasive = {"request_summary": "有关问题", "facts": "已收悉", "opinion": "已转相关部门研究处理", "legal_basis": "有关规定"}
+    answering = {
+        "request_summary": "东街村道路硬化工程施工单位宏达建筑公司拖欠工资3万元、请求赔偿误工损失的问题",
+        "facts": "经调查核实，宏达建筑公司确拖欠陈大明等人工资3万元，系工程款结算纠纷所致，误工损失无相应证据。",
+        "opinion": "责令宏达建筑公司于30日内足额支付拖欠工资3万元；赔偿误工损失的请求不予支持。",
+        "legal_basis": "《保障农民工工资支付条例》第三条、第十五条",
+        "items-0-request": "支付拖欠工资3万元",
+    }
+
+    assert client.post(url, answering).status_code == 302  # login first
+    client.force_login(county.wang)  # another unit
+    assert client.post(url, answering).status_code == 404
+    client.force_login(county.zhang)  # the bureau sees the item but does not handle it
+    assert client.post(url, answering).status_code == 403
+    client.force_login(county.li)
+    assert client.get(url).status_code == 405
+
+    bad = client.post(url, evasive).json()
+    assert bad["checked"] and bad["warnings"]
+    assert any("未回应" in w or "答非所问" in w or "程式化" in w or "过短" in w for w in bad["warnings"])
+    good = client.post(url, answering).json()
+    assert good["checked"] and len(good["warnings"]) < len(bad["warnings"])
+    assert not any("答非所问" in w for w in good["warnings"])
+    # the elements the 意见书 states under its own headings are not reported as missing
+    assert not any(w.startswith("未告知复查") for w in bad["warnings"] + good["warnings"])
+
+
+def test_reply_check_failure_degrades_to_no_advice(monkeypatch, petition, county, caplog):
+    from xinfang.intelligence.text import replycheck
+
+    case = _handling_item(petition, county)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(replycheck, "check_reply", broken)
+    with caplog.at_level(logging.ERROR, logger="xinfang.intelligence"):
+        advice = intel.reply_advice(case, request_summary="a", facts="b", opinion="c", legal_basis="d")
+    assert not advice.checked and advice.warnings == []
+    assert "reply advice failed" in caplog.text

@@ -130,7 +130,9 @@ def _township_of(unit: Unit | None) -> Unit | None:
     return unit
 
 
-def suggest_units(*, category: Category | None, place: Unit | None, today: dt.date | None = None, limit: int = 3) -> list[UnitHint]:
+def suggest_units(
+    *, category: Category | None, place: Unit | None, today: dt.date | None = None, limit: int = 3
+) -> list[UnitHint]:
     """Where the bureau routed the same kind of problem in the last year (it learns from its own decisions)."""
     if category is None:
         return []
@@ -142,14 +144,20 @@ def suggest_units(*, category: Category | None, place: Unit | None, today: dt.da
         route_kind__in=[RouteKind.FORWARD, RouteKind.ASSIGN],
         routed_on__gte=today - dt.timedelta(days=365),
         responsible_unit__isnull=False,
-    ).filter(category__in=Category.objects.filter(pk=top.pk) | Category.objects.filter(parent=top) | Category.objects.filter(parent__parent=top))
+    ).filter(
+        category__in=Category.objects.filter(pk=top.pk)
+        | Category.objects.filter(parent=top)
+        | Category.objects.filter(parent__parent=top)
+    )
     hints: list[UnitHint] = []
     township = _township_of(place)
     if township is not None:
         local = routed.filter(problem_place__path__startswith=township.path)
         for row in local.values("responsible_unit").annotate(n=Count("pk")).order_by("-n")[:limit]:
             unit = Unit.objects.get(pk=row["responsible_unit"])
-            hints.append(UnitHint(unit, row["n"], f"{township.name}同类问题近一年 {row['n']} 件转送至{unit.name}"))
+            hints.append(
+                UnitHint(unit, row["n"], f"{township.name}同类问题近一年 {row['n']} 件转送至{unit.name}")
+            )
     seen = {h.unit.pk for h in hints}
     for row in routed.values("responsible_unit").annotate(n=Count("pk")).order_by("-n")[: limit * 2]:
         if len(hints) >= limit:
@@ -183,8 +191,15 @@ class _IndexHolder:
         with self._lock:
             if self._index is None:
                 self._index = SimilarityIndex()
-            rows = Case.objects.filter(pk__gt=self._last_pk).order_by("pk").values_list("pk", "title", "content", "received_on")
-            batch = [(pk, f"{title} {content}", received) for pk, title, content, received in rows.iterator(chunk_size=5000)]
+            rows = (
+                Case.objects.filter(pk__gt=self._last_pk)
+                .order_by("pk")
+                .values_list("pk", "title", "content", "received_on")
+            )
+            batch = [
+                (pk, f"{title} {content}", received)
+                for pk, title, content, received in rows.iterator(chunk_size=5000)
+            ]
             if batch:
                 self._index.add_many(batch)
                 self._last_pk = batch[-1][0]
@@ -218,7 +233,9 @@ def repeat_candidates(
     seen: set[int] = {exclude.pk} if exclude is not None else set()
     try:
         if id_number or phone:
-            for case in person_history(user, id_number=id_number or None, phone=phone or None, name=name or None):
+            for case in person_history(
+                user, id_number=id_number or None, phone=phone or None, name=name or None
+            ):
                 if case.pk in seen:
                     continue
                 seen.add(case.pk)
@@ -239,7 +256,9 @@ def repeat_candidates(
             if case is None or not can_see_identity(user, case):
                 continue
             seen.add(case.pk)
-            hints.append(RepeatHint(case, round(float(cand.score), 3), "text", f"内容相似度 {cand.score:.0%}"))
+            hints.append(
+                RepeatHint(case, round(float(cand.score), 3), "text", f"内容相似度 {cand.score:.0%}")
+            )
             if len([h for h in hints if h.method == "text"]) >= k:
                 break
     return hints
@@ -266,7 +285,9 @@ def suggestions_for(user: User, case: Case) -> ItemSuggestions:
     hint: CategoryHint | None = None
     stored = CategorySuggestion.objects.filter(case=case).select_related("category").first()
     if stored is not None:
-        hint = CategoryHint(stored.label, stored.category, stored.confidence, stored.ranked, stored.model_version)
+        hint = CategoryHint(
+            stored.label, stored.category, stored.confidence, stored.ranked, stored.model_version
+        )
     else:
         hint = suggest_category(f"{case.title} {case.content}")
         if hint is not None:
@@ -289,7 +310,9 @@ def suggestions_for(user: User, case: Case) -> ItemSuggestions:
         exclude=case,
         before=case.received_on + dt.timedelta(days=1),
     )
-    units = suggest_units(category=case.category or (hint.category if hint else None), place=case.problem_place)
+    units = suggest_units(
+        category=case.category or (hint.category if hint else None), place=case.problem_place
+    )
     return ItemSuggestions(category=hint, units=units, repeats=repeats)
 
 
@@ -374,7 +397,65 @@ def hot_topics_from(cases, *, top: int = 10, today: dt.date | None = None) -> li
 
 def hot_topics(user: User, *, days: int = 90, top: int = 10, today: dt.date | None = None) -> list[TopicView]:
     today = today or clock.today()
-    scoped = cases_visible_to(user).filter(received_on__gte=today - dt.timedelta(days=days)).exclude(
-        claim_type=ClaimType.ACCUSATION  # accusation texts stay out of shared analyses
+    scoped = (
+        cases_visible_to(user)
+        .filter(received_on__gte=today - dt.timedelta(days=days))
+        .exclude(
+            claim_type=ClaimType.ACCUSATION  # accusation texts stay out of shared analyses
+        )
     )
     return hot_topics_from(scoped, top=top, today=today)
+
+
+# --- reply quality -----------------------------------------------------------------------------------------
+
+# The 意见书 states each part under its own heading and adds the remedy itself (cases.services), so the
+# elements the form asks for are present by construction; what staff need to hear is whether the draft
+# actually answers this petition.
+_STRUCTURAL_WARNINGS = (
+    "未复述信访人的诉求",
+    "未写明调查核实的事实",
+    "未写明明确的处理意见",
+    "未写明法律政策依据",
+    "未告知复查的机关和期限",
+    "告知了复查（复核）途径",
+)
+
+
+@dataclass
+class ReplyAdvice:
+    warnings: list[str]
+    missing_terms: list[str]
+    checked: bool  # False: the check failed or is unavailable («暂无建议»)
+
+
+def reply_advice(
+    case: Case,
+    *,
+    request_summary: str,
+    facts: str,
+    opinion: str,
+    legal_basis: str,
+    items: list[str] | None = None,
+) -> ReplyAdvice:
+    """Warnings on a draft 处理意见书 for ``case``: too short, boilerplate, or not answering what the petition
+    asks (its key terms missing from the draft). Advisory: never raises."""
+    from xinfang.intelligence.text.replycheck import check_reply
+
+    parts = [
+        f"您反映的{request_summary.strip()}问题收悉。",
+        f"经调查核实，{facts.strip()}",
+        f"处理意见：{opinion.strip()}",
+        f"依据{legal_basis.strip()}。",
+        *[i.strip() for i in items or [] if i and i.strip()],
+        "如不服本处理意见，可以自收到本意见书之日起30日内书面申请复查。",
+    ]
+    try:
+        result = check_reply(case.content, "\n".join(parts), title=case.title)
+    except Exception:  # the check is advisory; the reply form works without it
+        log.exception("reply advice failed for case %s", case.pk)
+        return ReplyAdvice(warnings=[], missing_terms=[], checked=False)
+    if result.error:
+        return ReplyAdvice(warnings=[], missing_terms=[], checked=False)
+    warnings = [w for w in result.warnings if not w.startswith(_STRUCTURAL_WARNINGS)]
+    return ReplyAdvice(warnings=warnings, missing_terms=list(result.missing_terms), checked=True)

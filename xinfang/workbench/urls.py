@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/<int:case_id>/attachments/<int:attachment_id>/", detail.attachment_download, name="attachment"),
     path("cases/<int:case_id>/suggestions/", intel.case_suggestions, name="case_suggestions"),
     path("cases/<int:case_id>/category/", intel.case_set_category, name="case_set_category"),
+    path("cases/<int:case_id>/reply-check/", intel.reply_check, name="reply_check"),
     path("intel/suggest/", intel.suggest, name="suggest"),
     path("hot-topics/", intel.hot_topics, name="hot_topics"),
 ]

@@ -47,7 +47,9 @@ def _payload(category, units, repeats) -> dict:
             "confidence": round(category.confidence, 3),
             "model_version": category.model_version,
         },
-        "units": [{"id": h.unit.pk, "name": h.unit.name, "count": h.count, "reason": h.reason} for h in units],
+        "units": [
+            {"id": h.unit.pk, "name": h.unit.name, "count": h.count, "reason": h.reason} for h in units
+        ],
         "repeats": [
             {**_case_json(h.case), "score": h.score, "method": h.method, "reason": h.reason} for h in repeats
         ],
@@ -125,4 +127,35 @@ def hot_topics(request):
         request,
         "workbench/hot_topics.html",
         {"topics": topics, "days": days, "nav": "hot", "since": clock.today() - dt.timedelta(days=days)},
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def reply_check(request, case_id: int):
+    """Warnings on the draft of a 处理意见书 (the reply form posts its fields here; nothing is saved)."""
+    try:
+        case = access_case(request.user, case_id)
+    except NotFound as exc:
+        raise Http404() from exc
+    if not policies.can(request.user, Perm.HANDLE, case.current_unit):
+        raise PermissionDenied("您不是本件的办理单位，不能检查其处理意见书")
+    post = request.POST
+    items = [v for k, v in post.items() if k.startswith("items-") and k.endswith("-request")]
+    advice = intel.reply_advice(
+        case,
+        request_summary=post.get("request_summary", "")[:2000],
+        facts=post.get("facts", "")[:5000],
+        opinion=post.get("opinion", "")[:5000],
+        legal_basis=post.get("legal_basis", "")[:2000],
+        items=[i[:300] for i in items[:20]],
+    )
+    return JsonResponse(
+        {
+            "checked": advice.checked,
+            "warnings": advice.warnings,
+            "missing_terms": advice.missing_terms,
+            "empty_text": intel.NO_SUGGESTION,
+        }
     )
