@@ -172,3 +172,28 @@ def test_reply_check_failure_degrades_to_no_advice(monkeypatch, petition, county
         advice = intel.reply_advice(case, request_summary="a", facts="b", opinion="c", legal_basis="d")
     assert not advice.checked and advice.warnings == []
     assert "reply advice failed" in caplog.text
+
+
+def test_hot_topics_page_shows_the_repeated_issue_to_those_who_can_see_its_items(client, petition, county):
+    from tests.intelligence.test_hottopics import NOISE_TOPICS, PLANT
+    from xinfang.cases.services import PetitionerInput
+
+    for i, (title, text) in enumerate(PLANT):
+        # six different petitioners about the same plant: one issue, six people
+        petition(title=title, content=text, received_on=D(2026, 11, 20) - dt.timedelta(days=i),
+                 petitioners=[PetitionerInput(name=f"居民{i}", phone=f"1380013{i:04d}")])
+    for i, title in enumerate(NOISE_TOPICS[:12]):
+        petition(title=title, content=title + "，请有关部门尽快处理。", received_on=D(2026, 10, 1) + dt.timedelta(days=i),
+                 petitioners=[PetitionerInput(name=f"群众{i}", phone=f"1390013{i:04d}")])
+    url = reverse("workbench:hot_topics")
+
+    assert client.get(url).status_code == 302  # login first
+    client.force_login(county.zhang)
+    page = client.get(url).content.decode()
+    assert "搅拌站" in page and "丽发新城" in page
+    assert '<span class="badge blue">6 件</span>' in page
+    assert "居民0" not in page and "13800130000" not in page  # numbers of people only, never who
+    # a township user sees no item of this issue, so no trace of it
+    client.force_login(county.li)
+    page = client.get(url).content.decode()
+    assert "搅拌站" not in page and "暂无建议" in page
