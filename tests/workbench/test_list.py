@@ -493,7 +493,7 @@ def test_common_words_walk_the_items_and_rare_words_use_the_index(county, items)
         pytest.skip("只有 PostgreSQL 按词的常见程度选择查找方式")
     with connection.cursor() as cur:
         cur.execute("ANALYZE cases_case")
-    search._text_stats_cache.clear()
+    search._stats_cache.clear()
     try:
         assert search.text_share("工资") >= 0.3  # in two of the five items
         assert search.text_share("不存在的词") == 0
@@ -504,7 +504,7 @@ def test_common_words_walk_the_items_and_rare_words_use_the_index(county, items)
         assert {c.number for c in common} == {items.wage.number, items.repeat.number}
         assert not rare.exists()
     finally:
-        search._text_stats_cache.clear()
+        search._stats_cache.clear()
 
 
 @pytest.mark.postgres

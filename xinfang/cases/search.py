@@ -39,7 +39,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
 
 from xinfang.cases.choices import ClaimType
-from xinfang.cases.models import Case, Category, Petitioner
+from xinfang.cases.models import Case, CaseAccess, Category, Petitioner
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.cases.validators import normalize_phone
@@ -229,8 +229,6 @@ def _walk_own_items(user: User | None, criteria: CaseCriteria, qs: QuerySet[Case
     walking the user's own items newest first, ``WALK_CHUNK`` keys at a time from their units' access rows,
     and testing the words (``LIKE``) on each chunk. Key order only; other orders read through the index.
     """
-    from xinfang.cases.models import CaseAccess
-
     if SORT_FIELDS.get(criteria.sort, SORT_FIELDS[DEFAULT_SORT]) != "pk":
         return list(_with_list_columns(qs)[offset : offset + count])
     desc = criteria.descending
@@ -387,41 +385,19 @@ def has_narrow_view(user: User | None, db: str = "default") -> bool:
 
     A township handler sees a few per cent of the county's items. Walking the newest items for a word then
     mostly reads other units' items, and a word common in the county but absent from the user's items is
-    only ruled out after reading all of them; the two GIN indexes answer both at once. Estimated from the
-    planner's statistics of ``cases_caseaccess.unit_id`` (re-read like the text statistics).
+    only ruled out after reading all of them; the text index, which holds the access units too, answers
+    both at once. Estimated from the planner's statistics of ``cases_caseaccess.unit_id``.
     """
     if connections[db].vendor != "postgresql":
         return False
     unit_ids = policies.unit_ids_with(user, Perm.VIEW)
     if not unit_ids:
         return False
-    freqs = _unit_freqs(db)
+    access = _column_stats(db, CaseAccess._meta.db_table).get("unit_id")
+    freqs = {int(v): f for v, f in zip(access["mcv"], access["freqs"], strict=False)} if access else {}
     if not freqs:
         return False  # no statistics yet (a new, small database): walking is cheap anyway
     return sum(freqs.get(u, 0.0) for u in unit_ids) < NARROW_VIEW_SHARE
-
-
-_unit_freqs_cache: dict[str, tuple[float, dict[int, float]]] = {}
-
-
-def _unit_freqs(db: str) -> dict[int, float]:
-    cached = _unit_freqs_cache.get(db)
-    if cached is not None and time.monotonic() - cached[0] < _STATS_SECONDS:
-        return cached[1]
-    from xinfang.cases.models import CaseAccess
-
-    with connections[db].cursor() as cur:
-        cur.execute(
-            """
-            SELECT most_common_vals::text::bigint[], most_common_freqs FROM pg_stats
-            WHERE schemaname = current_schema() AND tablename = %s AND attname = 'unit_id'
-            """,
-            [CaseAccess._meta.db_table],
-        )
-        row = cur.fetchone()
-    freqs = dict(zip(row[0] or [], row[1] or [], strict=False)) if row else {}
-    _unit_freqs_cache[db] = (time.monotonic(), freqs)
-    return freqs
 
 
 class TextMatch(Func):
@@ -473,7 +449,7 @@ def _words_q(word: str, db: str, word_index: bool | None = None, units: list[int
 
 # --- how common a word is -------------------------------------------------------------------------------------
 
-_text_stats_cache: dict[str, tuple[float, dict]] = {}
+_stats_cache: dict[str, tuple[float, dict]] = {}
 
 
 def is_common_word(word: str, db: str = "default") -> bool:
@@ -504,8 +480,15 @@ def text_share(word: str, db: str = "default") -> float:
 
 
 def _text_stats(db: str) -> dict:
-    """The planner's statistics of title and content, re-read every ``_STATS_SECONDS`` (ANALYZE updates them)."""
-    cached = _text_stats_cache.get(db)
+    """The planner's statistics of title and content."""
+    return _column_stats(db, Case._meta.db_table)
+
+
+def _column_stats(db: str, table: str) -> dict:
+    """The planner's statistics (``pg_stats``) of ``table``'s columns, values as text, re-read every
+    ``_STATS_SECONDS`` (ANALYZE updates them)."""
+    key = f"{db}:{table}"
+    cached = _stats_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < _STATS_SECONDS:
         return cached[1]
     stats = {}
@@ -515,13 +498,13 @@ def _text_stats(db: str) -> dict:
             SELECT attname, null_frac, most_common_vals::text::text[], most_common_freqs,
                    histogram_bounds::text::text[]
             FROM pg_stats
-            WHERE schemaname = current_schema() AND tablename = %s AND attname IN ('title', 'content')
+            WHERE schemaname = current_schema() AND tablename = %s
             """,
-            [Case._meta.db_table],
+            [table],
         )
         for name, null_frac, mcv, freqs, hist in cur.fetchall():
             stats[name] = {"null_frac": null_frac or 0.0, "mcv": mcv or [], "freqs": freqs or [], "hist": hist or []}
-    _text_stats_cache[db] = (time.monotonic(), stats)
+    _stats_cache[key] = (time.monotonic(), stats)
     return stats
 
 
