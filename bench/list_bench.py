@@ -20,10 +20,8 @@ registrar, a township handler, the county supervisor). Each page type gets ``--w
 SQL statement is timed too; the slowest statement of each page type is shown with EXPLAIN ANALYZE when it
 took longer than ``--explain-ms``.
 
-Two what-if switches measure changes outside the list's own files, clearly labelled in the output:
-``--proposed-visibility`` (``cases_visible_to`` resolving the granted subtrees to unit ids before the
-``Exists``, so PostgreSQL's statistics on ``CaseAccess.unit_id`` apply) and ``--jit-off`` (connection option
-``-c jit=off``, a deployment setting: ``XINFANG_DATABASE_URL=postgres://…/xinfang?options=-c%20jit%3Doff``).
+A what-if switch measures a deployment setting, clearly labelled in the output: ``--jit-off`` (connection
+option ``-c jit=off``: ``XINFANG_DATABASE_URL=postgres://…/xinfang?options=-c%20jit%3Doff``).
 """
 
 from __future__ import annotations
@@ -92,9 +90,6 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=50_000)
     p.add_argument("--jit-off", action="store_true",
                    help="connect with options=-c jit=off (a deployment setting: XINFANG_DATABASE_URL=…?options=…)")
-    p.add_argument("--proposed-visibility", action="store_true",
-                   help="WHAT-IF: replace selectors.cases_visible_to by the proposed version (see "
-                        "use_proposed_visibility); not the code as it stands")
     return p.parse_args()
 
 
@@ -125,26 +120,6 @@ def setup_django(db_url: str) -> None:
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
     ).enable()
-
-
-def use_proposed_visibility() -> None:
-    """WHAT-IF for the report: ``cases_visible_to`` with the granted subtrees resolved to unit ids first."""
-    from django.db.models import Exists, OuterRef
-
-    from xinfang.cases import search, selectors
-    from xinfang.cases.models import Case, CaseAccess
-    from xinfang.orgs import policies
-    from xinfang.orgs.models import Unit
-    from xinfang.orgs.permissions import Perm
-
-    def cases_visible_to(user):
-        if not policies.granted_paths(user, Perm.VIEW):
-            return Case.objects.none()
-        unit_ids = list(Unit.objects.filter(policies.units_q(user, Perm.VIEW)).values_list("pk", flat=True))
-        return Case.objects.filter(Exists(CaseAccess.objects.filter(unit_id__in=unit_ids, case=OuterRef("pk"))))
-
-    selectors.cases_visible_to = cases_visible_to
-    search.cases_visible_to = cases_visible_to
 
 
 def log(msg: str) -> None:
@@ -701,9 +676,6 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute("SHOW jit")
         log(f"jit = {cur.fetchone()[0]}")
-    if args.proposed_visibility:
-        use_proposed_visibility()
-        log("WHAT-IF: measuring with the proposed cases_visible_to (unit ids resolved first), not the code as is")
     data = measure(args)
     report(args, data)
 
