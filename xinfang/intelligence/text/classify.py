@@ -63,6 +63,10 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "nb_beta": 0.25,
     "nb_smoothing": 1.0,
     "calibration_folds": 3,
+    # Per-class score offsets chosen on the out-of-fold scores to maximise macro-F1 (the measure petition
+    # offices are judged by): small classes such as 交通运输 are otherwise under-predicted. Grouped 5-fold CV:
+    # 0.9126 without, 0.9141 with (better in 4 of 5 folds).
+    "class_offsets": True,
     "seed": 0,
 }
 
@@ -253,8 +257,12 @@ class CategoryClassifier:
         self.coef, self.scale, self.intercept = self._fit_nb_ridge(X, y, len(classes))
 
         cv: dict[str, Any] = {"folds": folds_used}
+        offsets = np.zeros(len(classes))
         if oof is not None:
-            self.temperature = _fit_temperature(oof, y)
+            if self.params.get("class_offsets", True):
+                offsets = _fit_class_offsets(oof, y, len(classes))
+                self.intercept = self.intercept + offsets
+            self.temperature = _fit_temperature(oof + offsets, y)
             pred = oof.argmax(1)
             f1 = _per_class_f1(y, pred, len(classes))
             cv.update(
@@ -270,6 +278,7 @@ class CategoryClassifier:
             "classes": classes,
             "temperature": self.temperature,
             "calibration": "temperature-scaled softmax over per-class ridge scores (fitted on out-of-fold scores)",
+            "class_offsets": {c: round(float(v), 4) for c, v in zip(classes, offsets, strict=True)},
             "n_features": int(X.shape[1]),
             "training": {
                 "n": n,
@@ -457,6 +466,26 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
 
     res = minimize_scalar(nll, bounds=(math.log(1e-3), math.log(10.0)), method="bounded")
     return float(math.exp(res.x))
+
+
+def _fit_class_offsets(scores: np.ndarray, y: np.ndarray, k: int, *, rounds: int = 3) -> np.ndarray:
+    """Offsets added to each class's score that maximise macro-F1 of ``scores + offsets`` (coordinate ascent
+    over a fixed grid, classes in order: deterministic). Zero where nothing improves."""
+    grid = np.linspace(-0.3, 0.3, 25)
+    offsets = np.zeros(k)
+    best = float(np.mean(_per_class_f1(y, (scores + offsets).argmax(1), k)))
+    for _ in range(rounds):
+        improved = False
+        for c in range(k):
+            for d in grid:
+                trial = offsets.copy()
+                trial[c] = d
+                f = float(np.mean(_per_class_f1(y, (scores + trial).argmax(1), k)))
+                if f > best + 1e-9:
+                    best, offsets, improved = f, trial, True
+        if not improved:
+            break
+    return offsets
 
 
 def _per_class_f1(y: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
