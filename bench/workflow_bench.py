@@ -464,6 +464,14 @@ def _progress(label: str, worker: int, done: int, total: int, started: float) ->
         print(f"    [{label} w{worker}] {done}/{total} ({rate:,.0f} items/s)", flush=True)
 
 
+def _finish(result: WorkerResult, meter: CpuMeter, engine: EngineTimer, db: DbTimer) -> None:
+    """Close a worker's measurement: end time, CPU, and what the engine and SQL timers collected."""
+    result.finished = time.monotonic()
+    meter.stop(result)
+    result.engine_seconds, result.engine_calls = engine.seconds, engine.calls
+    result.db_seconds, result.statements, result.sequence_seconds = db.seconds, db.statements, db.sequence_seconds
+
+
 def _register_worker(db_url: str, debug: bool, worker: int, count: int, seed: int, barrier: Any, queue: Any) -> None:
     result = WorkerResult(worker=worker)
     try:
@@ -500,10 +508,7 @@ def _register_worker(db_url: str, debug: bool, worker: int, count: int, seed: in
                 if len(recent) > 200:
                     recent.pop(0)
                 _progress("register", worker, i, count, result.started)
-        result.finished = time.monotonic()
-        meter.stop(result)
-        result.engine_seconds, result.engine_calls = engine.seconds, engine.calls
-        result.db_seconds, result.statements, result.sequence_seconds = db.seconds, db.statements, db.sequence_seconds
+        _finish(result, meter, engine, db)
     except Exception:  # the parent prints it; a silent dead worker would hang the barrier
         result.failure = traceback.format_exc()
         barrier.abort()
@@ -593,10 +598,7 @@ def _advance_worker(db_url: str, debug: bool, worker: int, pks: list[int], seed:
                     result.items += 1
                     result.transitions += TRANSITIONS_PER_ITEM_PHASE2
                     _progress("advance", worker, done, total, result.started)
-        result.finished = time.monotonic()
-        meter.stop(result)
-        result.engine_seconds, result.engine_calls = engine.seconds, engine.calls
-        result.db_seconds, result.statements, result.sequence_seconds = db.seconds, db.statements, db.sequence_seconds
+        _finish(result, meter, engine, db)
     except Exception:  # the parent prints it; a silent dead worker would hang the barrier
         result.failure = traceback.format_exc()
         barrier.abort()
