@@ -26,7 +26,8 @@ from xinfang.workbench.actions import BY_CODE, Refused, actions_for
 from xinfang.workbench.forms_actions import RequestItemFormSet
 
 
-def _case_or_404(user, case_id):
+def case_or_404(user, case_id):
+    """The item if ``user`` may see it; otherwise 404, the same as for an item that does not exist."""
     try:
         return access_case(user, case_id)
     except NotFound as exc:
@@ -36,7 +37,7 @@ def _case_or_404(user, case_id):
 @login_required
 @require_GET
 def case_detail(request, case_id):
-    case = _case_or_404(request.user, case_id)
+    case = case_or_404(request.user, case_id)
     transitions = {t.action for t in available_actions(request.user, case)}
     context = {
         "case": case,
@@ -59,7 +60,7 @@ def case_detail(request, case_id):
 
 @login_required
 def case_action(request, case_id, action):
-    case = _case_or_404(request.user, case_id)
+    case = case_or_404(request.user, case_id)
     ui = BY_CODE.get(action)
     allowed = {t.action for t in available_actions(request.user, case)}
     if ui is None or not ui.transitions & allowed:
@@ -104,7 +105,7 @@ def case_action(request, case_id, action):
 @login_required
 @require_GET
 def attachment_download(request, case_id, attachment_id):
-    case = _case_or_404(request.user, case_id)
+    case = case_or_404(request.user, case_id)
     if not any(a.pk == attachment_id for a in attachments_for(request.user, case)):
         raise Http404("未找到该附件")
     att = Attachment.objects.get(pk=attachment_id, case=case)

@@ -8,21 +8,21 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.models import Case, Category
-from xinfang.cases.selectors import access_case
 from xinfang.cases.services import case_classify
 from xinfang.core import clock
-from xinfang.core.errors import NotFound, XinfangError
+from xinfang.core.errors import XinfangError
 from xinfang.intelligence import services as intel
 from xinfang.orgs import policies
 from xinfang.orgs.models import Unit
 from xinfang.orgs.permissions import Perm
+from xinfang.workbench.views.detail import case_or_404
 
 
 def _case_json(case: Case) -> dict:
@@ -86,10 +86,7 @@ def suggest(request):
 @never_cache
 @require_GET
 def case_suggestions(request, case_id):
-    try:
-        case = access_case(request.user, case_id)
-    except NotFound as exc:
-        raise Http404("未找到该信访件") from exc
+    case = case_or_404(request.user, case_id)
     s = intel.suggestions_for(request.user, case)
     return JsonResponse(_payload(s.category, s.units, s.repeats))
 
@@ -97,10 +94,7 @@ def case_suggestions(request, case_id):
 @login_required
 @require_POST
 def case_set_category(request, case_id):
-    try:
-        case = access_case(request.user, case_id)
-    except NotFound as exc:
-        raise Http404("未找到该信访件") from exc
+    case = case_or_404(request.user, case_id)
     raw = request.POST.get("category", "")
     category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
     if category is None:
@@ -135,10 +129,7 @@ def hot_topics(request):
 @require_POST
 def reply_check(request, case_id: int):
     """Warnings on the draft of a 处理意见书 (the reply form posts its fields here; nothing is saved)."""
-    try:
-        case = access_case(request.user, case_id)
-    except NotFound as exc:
-        raise Http404() from exc
+    case = case_or_404(request.user, case_id)
     if not policies.can(request.user, Perm.HANDLE, case.current_unit):
         raise PermissionDenied("您不是本件的办理单位，不能检查其处理意见书")
     post = request.POST
