@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from xinfang.intelligence.text import cli  # noqa: E402
-from xinfang.intelligence.text.classify import CategoryClassifier, _per_class_f1  # noqa: E402
+from xinfang.intelligence.text.classify import CategoryClassifier, _per_class_f1, connected_groups  # noqa: E402
 from xinfang.intelligence.text.normalize import compose  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "tipdm2020" / "labelled_train.csv"
@@ -39,21 +39,6 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "tipdm2020" / "labelled_train.c
 def near_duplicate_groups(texts: list[str], jaccard: float = 0.7, cosine: float = 0.9) -> np.ndarray:
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-    n = len(texts)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(pairs) -> None:
-        for a, b in pairs:
-            ra, rb = find(int(a)), find(int(b))
-            if ra != rb:
-                parent[ra] = rb
-
     shingles = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True, lowercase=False).fit_transform(texts)
     shingles = shingles.astype(np.float32).tocsr()
     size = np.asarray(shingles.sum(1)).ravel()
@@ -61,13 +46,14 @@ def near_duplicate_groups(texts: list[str], jaccard: float = 0.7, cosine: float 
     upper = inter.row < inter.col
     r, c, v = inter.row[upper], inter.col[upper], inter.data[upper]
     jac = v / np.maximum(size[r] + size[c] - v, 1)
-    union(zip(r[jac >= jaccard], c[jac >= jaccard], strict=True))
+    rows, cols = [r[jac >= jaccard]], [c[jac >= jaccard]]
     del inter
     tfidf = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), lowercase=False).fit_transform(texts)
     sim = (tfidf @ tfidf.T).tocoo()
     keep = (sim.row < sim.col) & (sim.data >= cosine)
-    union(zip(sim.row[keep], sim.col[keep], strict=True))
-    return np.array([find(i) for i in range(n)])
+    rows.append(sim.row[keep])
+    cols.append(sim.col[keep])
+    return connected_groups(len(texts), np.concatenate(rows), np.concatenate(cols))
 
 
 def main() -> None:
