@@ -265,3 +265,66 @@ def test_class_offsets_raise_macro_f1_for_an_under_predicted_class():
     # scores that are already right need no offsets
     clean = np.eye(2)[y] * 1.0
     assert np.all(_fit_class_offsets(clean, y, 2) == 0)
+
+
+def test_neighbour_votes_weigh_similar_messages_by_similarity_cubed():
+    model = CategoryClassifier()
+    model.classes = ["甲", "乙", "丙"]
+    model.params["neighbours"] = {"k": 2, "weight": 0.4, "power": 3}
+    sims = np.array([[0.9, 0.5, 0.8, 0.1], [0.0, 0.0, 0.0, 0.0]])
+    labels = np.array([0, 1, 2, 0])
+    votes = model._votes(sims, labels)
+    # Row 0: the two nearest are 0.9 (甲) and 0.8 (丙); row 1 has no similar message and no vote.
+    assert votes[0] == pytest.approx([0.729 / 1.241, 0, 0.512 / 1.241])
+    assert np.all(votes[1] == 0)
+    proba = np.array([[0.2, 0.7, 0.1], [0.2, 0.7, 0.1]])
+    blended = model._blend(proba, votes)
+    assert blended[0] == pytest.approx(0.6 * proba[0] + 0.4 * votes[0])
+    assert blended[0].argmax() == 1 and blended[0].sum() == pytest.approx(1)
+    assert np.all(blended[1] == proba[1])  # without neighbours the linear model speaks alone
+    model.params["neighbours"] = {"k": 2, "weight": 0.0, "power": 3}
+    assert np.all(model._blend(proba, votes) == proba)
+
+
+def test_neighbour_vote_follows_a_near_copy_of_a_training_message(tmp_path):
+    rows = _tiny_rows()
+    texts = [(r[0], r[1]) for r in rows[1:]]
+    labels = [r[2] for r in rows[1:]]
+    # One odd training letter: about noise, but labelled 劳动和社会保障 (say, a factory's workers' complaint).
+    odd = ("", "纺织厂车间机器噪音太大工人听力受损要求职业病鉴定和工伤认定")
+    texts.append(odd)
+    labels.append("劳动和社会保障")
+    voting = CategoryClassifier({"calibration_folds": 0}).fit(texts, labels)
+    silent = CategoryClassifier({"calibration_folds": 0, "neighbours": {"k": 20, "weight": 0.0, "power": 3}}).fit(texts, labels)
+    probe = ("", "纺织厂车间机器噪音太大工人听力受损要求职业病鉴定")
+    # The vote worked out by hand: cosine of the probe with every training letter, cubed, shares per label.
+    X = voting._matrix([voting._block_counts(t) for t in texts])
+    sims = np.clip((voting._matrix([voting._block_counts(probe)]) @ X.T).toarray()[0], 0, None) ** 3
+    sims[np.argsort(-sims)[20:]] = 0  # only the 20 nearest vote
+    by_hand = np.array([sims[[y == c for y in labels]].sum() for c in voting.classes]) / sims.sum()
+    assert by_hand[voting.classes.index("劳动和社会保障")] > 0.5  # the near-copy dominates the vote
+    expected = 0.6 * silent.predict_proba(probe) + 0.4 * by_hand
+    assert voting.predict_proba(probe) == pytest.approx(expected, abs=2e-3)
+    assert silent.memory is None
+    path = tmp_path / "v.npz"
+    voting.save(path)
+    loaded = CategoryClassifier.load(path)
+    assert loaded.memory.shape == (sum(len(b.terms) for b in loaded.blocks), len(texts))
+    assert loaded.predict(probe).ranked == voting.predict(probe).ranked
+    silent.save(tmp_path / "s.npz")
+    with np.load(tmp_path / "s.npz", allow_pickle=False) as npz:
+        assert "memory_labels" not in npz.files
+
+
+@needs_data
+def test_broken_neighbour_arrays_are_rejected(trained, tmp_path):
+    _, path, _, _ = trained
+
+    def label_out_of_range(arrays):
+        arrays["memory_labels"] = arrays["memory_labels"] + 7
+
+    for change in (label_out_of_range,):
+        bad = tmp_path / "bad.npz"
+        _rewrite(path, bad, change)
+        with pytest.raises(ModelFormatError):
+            CategoryClassifier.load(bad)

@@ -11,7 +11,13 @@ Confidences are calibrated by *temperature scaling*: a softmax over the seven cl
 temperature, fitted by minimising the log-loss of out-of-fold scores from an internal k-fold run during
 training. The same run supplies the cross-validation figures stored in the model file.
 
-Prediction uses numpy only (no scikit-learn, no Django); training needs scikit-learn and scipy.
+The suggestion blends that with a *neighbour vote*: the labels of the most similar training messages (cosine of
+the same feature vectors), weighted by similarity cubed. The linear model sees each term on its own; the vote
+sees whole letters, so a message that closely resembles earlier ones of one category follows them. The blend
+gained +0.002 to +0.009 macro-F1 on every fold of grouped cross-validation (mean 0.9110 -> 0.9163); more
+tuning of the linear model, semi-supervised variants and neural models trained from scratch did not.
+
+Prediction uses numpy and scipy's sparse matrices (no scikit-learn, no Django); training needs scikit-learn.
 """
 
 from __future__ import annotations
@@ -67,6 +73,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     # offices are judged by), so that small classes such as 交通运输 are not under-predicted. Their effect
     # is within the noise of grouped 5-fold CV: +0.003 on one fold assignment, -0.001 on another.
     "class_offsets": True,
+    # The neighbour vote: its share of the blended probability, how many neighbours vote, and the power of
+    # the similarity that weights each vote. Chosen by grouped CV (k 10-40 and share 0.4-0.5 all within 0.003).
+    "neighbours": {"k": 20, "weight": 0.4, "power": 3},
     "seed": 0,
 }
 
@@ -153,6 +162,10 @@ class CategoryClassifier:
         self.coef: np.ndarray | None = None  # (classes, features)
         self.scale: np.ndarray | None = None  # (classes, features) naive-Bayes rescaling per class
         self.intercept: np.ndarray | None = None
+        # Training vectors, transposed (features x messages, CSR) so a message's terms pick their postings,
+        # and the label index of each training message; None when the vote is off or absent from the file.
+        self.memory = None
+        self.memory_labels: np.ndarray | None = None
         self.temperature = _FALLBACK_TEMPERATURE
         self.header: dict[str, Any] = {}
         self.version = ""
@@ -253,8 +266,15 @@ class CategoryClassifier:
         X = self._matrix(counts)
         y = np.searchsorted(np.array(classes), np.array(labels))
         self.classes = classes
-        oof, folds_used = self._out_of_fold(X, y, texts)
+        oof, oof_votes, folds_used = self._out_of_fold(X, y, texts)
         self.coef, self.scale, self.intercept = self._fit_nb_ridge(X, y, len(classes))
+        if self._vote_weight() > 0:
+            # Rounded to the half precision the model file keeps, so a loaded model predicts the same.
+            self.memory = X.T.tocsr().astype(np.float32)
+            self.memory.data = self.memory.data.astype(np.float16).astype(np.float32)
+            self.memory_labels = y.astype(np.int32)
+        else:
+            self.memory, self.memory_labels = None, None
 
         cv: dict[str, Any] = {"folds": folds_used}
         offsets = np.zeros(len(classes))
@@ -263,7 +283,7 @@ class CategoryClassifier:
                 offsets = _fit_class_offsets(oof, y, len(classes))
                 self.intercept = self.intercept + offsets
             self.temperature = _fit_temperature(oof + offsets, y)
-            pred = oof.argmax(1)
+            pred = self._blend(_softmax((oof + offsets) / self.temperature), oof_votes).argmax(1)
             f1 = _per_class_f1(y, pred, len(classes))
             cv.update(
                 macro_f1=round(float(np.mean(f1)), 4),
@@ -277,7 +297,8 @@ class CategoryClassifier:
             "params": self.params,
             "classes": classes,
             "temperature": self.temperature,
-            "calibration": "temperature-scaled softmax over per-class ridge scores (fitted on out-of-fold scores)",
+            "calibration": "temperature-scaled softmax over per-class ridge scores (fitted on out-of-fold scores), "
+            "blended with the neighbour vote",
             "class_offsets": {c: round(float(v), 4) for c, v in zip(classes, offsets, strict=True)},
             "n_features": int(X.shape[1]),
             "training": {
@@ -325,8 +346,9 @@ class CategoryClassifier:
             intercept[c] = float(model.intercept_)
         return coef, scale, intercept
 
-    def _out_of_fold(self, X, y: np.ndarray, texts: Sequence[Message]) -> tuple[np.ndarray | None, int]:
-        """Out-of-fold class scores for calibration and the stored CV figures (None if data is too small).
+    def _out_of_fold(self, X, y: np.ndarray, texts: Sequence[Message]) -> tuple[np.ndarray | None, np.ndarray | None, int]:
+        """Out-of-fold class scores and neighbour votes, for calibration and the stored CV figures (None if the
+        data is too small).
 
         The vocabulary and idf come from all training rows, which makes these figures slightly optimistic;
         that matters little for fitting one temperature."""
@@ -336,18 +358,48 @@ class CategoryClassifier:
         smallest = int(np.bincount(y).min())
         k = min(k, smallest)
         if k < 2:
-            return None, 0
+            return None, None, 0
         # Near-copies (the same letter posted twice, lightly edited) must stay on one side of a split, or the
         # scores look better than they are and the class offsets fitted on them are too timid.
         groups = _near_duplicate_groups(X)
         splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=int(self.params.get("seed", 0)))
         oof = np.zeros((len(y), len(self.classes)), dtype=np.float64)
+        votes = np.zeros_like(oof)
         for tr, te in splitter.split(np.zeros(len(y)), y, groups):
             if len(np.unique(y[tr])) < 2:
-                return None, 0
+                return None, None, 0
             coef, scale, intercept = self._fit_nb_ridge(X[tr], y[tr], len(self.classes))
             oof[te] = _batch_scores(X[te], coef, scale, intercept)
-        return oof, k
+            votes[te] = self._votes((X[te] @ X[tr].T).toarray(), y[tr])
+        return oof, votes, k
+
+    # --- the neighbour vote ------------------------------------------------------------------------
+
+    def _vote_weight(self) -> float:
+        return float((self.params.get("neighbours") or {}).get("weight", 0.0))
+
+    def _votes(self, sims: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Per-class vote shares from a (messages x training messages) similarity matrix; a row with no
+        similar message at all gets zeros, and then only the linear model speaks."""
+        spec = self.params.get("neighbours") or {}
+        k = min(int(spec.get("k", 20)), sims.shape[1])
+        out = np.zeros((sims.shape[0], len(self.classes)), dtype=np.float64)
+        if k <= 0:
+            return out
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        w = np.clip(np.take_along_axis(sims, top, axis=1), 0.0, None) ** float(spec.get("power", 3))
+        rows = np.repeat(np.arange(sims.shape[0]), k)
+        np.add.at(out, (rows, labels[top].ravel()), w.ravel())
+        total = out.sum(1, keepdims=True)
+        np.divide(out, total, out=out, where=total > 0)
+        return out
+
+    def _blend(self, proba: np.ndarray, votes: np.ndarray | None) -> np.ndarray:
+        w = self._vote_weight()
+        if votes is None or w <= 0:
+            return proba
+        has_vote = votes.sum(-1, keepdims=True) > 0
+        return np.where(has_vote, (1.0 - w) * proba + w * votes, proba)
 
     # --- prediction --------------------------------------------------------------------------------
 
@@ -358,7 +410,9 @@ class CategoryClassifier:
     def scores(self, item: Message) -> np.ndarray:
         """Raw per-class scores (ridge outputs) for one message."""
         self._check()
-        col, val = self._vector(self._block_counts(item), self._offsets())
+        return self._scores(*self._vector(self._block_counts(item), self._offsets()))
+
+    def _scores(self, col: np.ndarray, val: np.ndarray) -> np.ndarray:
         if len(col) == 0:
             return self.intercept.copy()
         s = self.scale[:, col] * val
@@ -368,7 +422,13 @@ class CategoryClassifier:
         return num / den + self.intercept
 
     def predict_proba(self, item: Message) -> np.ndarray:
-        return _softmax(self.scores(item) / self.temperature)
+        self._check()
+        col, val = self._vector(self._block_counts(item), self._offsets())
+        proba = _softmax(self._scores(col, val) / self.temperature)
+        if self.memory is None or len(col) == 0:
+            return proba
+        sims = np.asarray(self.memory[col].T @ val.astype(np.float32), dtype=np.float64)[None, :]
+        return self._blend(proba[None, :], self._votes(sims, self.memory_labels))[0]
 
     def predict(self, item: Message) -> Suggestion:
         p = self.predict_proba(item)
@@ -393,6 +453,12 @@ class CategoryClassifier:
         for b in self.blocks:
             arrays[f"vocab__{b.name}"] = b.terms
             arrays[f"idf__{b.name}"] = b.idf.astype(np.float32)
+        if self.memory is not None:
+            # Half precision: similarities need three digits, and it halves the file.
+            arrays["memory_indptr"] = self.memory.indptr.astype(np.int64)
+            arrays["memory_indices"] = self.memory.indices.astype(np.int32)
+            arrays["memory_data"] = self.memory.data.astype(np.float16)
+            arrays["memory_labels"] = self.memory_labels.astype(np.int32)
         header = dict(self.header)
         header["temperature"] = self.temperature
         full = modelfile.write_model(path, fmt=FORMAT, format_version=FORMAT_VERSION, header=header, arrays=arrays)
@@ -413,6 +479,8 @@ class CategoryClassifier:
             for b in model.blocks:
                 terms = [str(t) for t in arrays[f"vocab__{b.name}"].tolist()]
                 b.set_vocab(terms, arrays[f"idf__{b.name}"])
+            if "memory_labels" in arrays:
+                model._load_memory(arrays)
         except (KeyError, TypeError, ValueError) as exc:
             raise modelfile.ModelFormatError(f"模型文件 {path} 内容不完整：缺少或无法识别 {exc}") from exc
         k, v = model.coef.shape
@@ -423,6 +491,7 @@ class CategoryClassifier:
             or sum(len(b.terms) for b in model.blocks) != v
             or not math.isfinite(model.temperature)
             or model.temperature <= 0
+            or (model.memory is not None and model.memory.shape[0] != v)
         ):
             raise modelfile.ModelFormatError(f"模型文件 {path} 的数组形状不一致，无法使用")
         model.header = header
@@ -433,6 +502,24 @@ class CategoryClassifier:
 
             words("预热")
         return model
+
+
+    def _load_memory(self, arrays: dict[str, np.ndarray]) -> None:
+        from scipy import sparse
+
+        labels = arrays["memory_labels"].astype(np.int64)
+        indptr = arrays["memory_indptr"].astype(np.int64)
+        indices = arrays["memory_indices"].astype(np.int64)
+        if len(labels) and (labels.min() < 0 or labels.max() >= len(self.classes)):
+            raise ValueError("memory_labels")
+        if len(indices) and (indices.min() < 0 or indices.max() >= len(labels)):
+            raise ValueError("memory_indices")
+        # check=True in the constructor rejects an indptr that does not match the other arrays.
+        self.memory = sparse.csr_matrix(
+            (arrays["memory_data"].astype(np.float32), indices, indptr), shape=(len(indptr) - 1, len(labels))
+        )
+        self.memory.check_format(full_check=True)
+        self.memory_labels = labels
 
 
 # --- helpers ----------------------------------------------------------------------------------------
