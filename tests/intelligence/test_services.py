@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import logging
 
 import pytest
@@ -197,3 +199,38 @@ def test_hot_topics_page_shows_the_repeated_issue_to_those_who_can_see_its_items
     client.force_login(county.li)
     page = client.get(url).content.decode()
     assert "搅拌站" not in page and "暂无建议" in page
+
+
+def test_staff_categories_train_the_model_that_then_suggests(client, petition, county, housing_category, settings, tmp_path):
+    """Staff's choices become training data: `intel train --from-cases` learns them and the registration
+    endpoint then suggests a category with the model file's version."""
+    pytest.importorskip("sklearn")
+    from django.core.management import call_command
+
+    from xinfang.intelligence.text.modelfile import read_model
+
+    env = Category.objects.get(level=1, name="生态环境")
+    housing = ["小区电梯长期故障无人维修", "安置房漏水开裂质量问题", "棚户区改造拆迁补偿不到位", "老旧小区道路破损积水"]
+    nature = ["化工厂夜间排放刺鼻废气", "河道被倾倒垃圾污水发臭", "采石场粉尘污染农田", "餐馆油烟直排扰民"]
+    for i in range(3):
+        for text, cat in [(t, housing_category) for t in housing] + [(t, env) for t in nature]:
+            case = petition(title=text, content=f"{text}，已第{i + 1}次反映，请有关部门尽快处理。")
+            s.case_classify(case=case, actor=county.zhang, category=cat)
+    out = tmp_path / "model.npz"
+    printed = io.StringIO()
+    call_command("intel", "train", "--from-cases", "--out", str(out), stdout=printed)
+    summary = json.loads(printed.getvalue().strip().splitlines()[-1])
+    # Every item has the same claim type: that model is skipped with a reason, the category model is made.
+    assert summary["claim_type_model"] is None and "两种以上" in summary["claim_type_skipped"]
+    assert summary["model_version"] and summary["n"] == 24
+    header, _ = read_model(out, fmt="xinfang-text-classifier", supported_versions=(1,))
+    assert header["training"]["n"] == 24
+    assert header["training"]["label_counts"] == {"城乡建设": 12, "生态环境": 12}
+
+    settings.XINFANG_INTEL_MODEL = str(out)
+    client.force_login(county.zhang)
+    data = client.get(reverse("workbench:suggest"), {"title": "工厂排放废气", "content": "附近工厂夜间排放刺鼻废气，河道污水发臭"}).json()
+    assert data["category"]["category_name"] == "生态环境"
+    assert data["category"]["category_id"] == env.pk
+    assert data["category"]["model_version"] == header["version"]
+    assert 0.5 < data["category"]["confidence"] <= 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -50,20 +51,26 @@ class Command(BaseCommand):
         if options["from_cases"]:
             with tempfile.TemporaryDirectory() as tmp:
                 data = Path(tmp) / "cases.csv"
-                n = self._export_cases(data, label="category")
+                n = sum(self._export_cases(data, label="category").values())
                 if n < 20:
                     raise CommandError(f"已确定内容分类的信访件只有 {n} 件，至少需要 20 件才能训练", returncode=2)
                 result = cli.train(str(data), options["out"], unlabelled_paths=options["unlabelled"] or None)
                 claim = Path(tmp) / "claims.csv"
-                if self._export_cases(claim, label="claim_type") >= 20:
+                claims = self._export_cases(claim, label="claim_type")
+                # The claim-type model is a bonus: too few items, or all of one type, skips it with a reason
+                # instead of failing the category model that was just written.
+                if sum(claims.values()) >= 20 and len(claims) >= 2:
                     claim_out = str(Path(options["out"]).with_suffix("")) + "-claim.npz"
                     result["claim_type_model"] = cli.train(str(claim), claim_out).get("model_version")
+                else:
+                    result["claim_type_model"] = None
+                    result["claim_type_skipped"] = "信访类别训练数据不足：至少需要 20 件且两种以上类别"
                 return result
         return cli.train(options["data"], options["out"], unlabelled_paths=options["unlabelled"] or None)
 
-    def _export_cases(self, path: Path, *, label: str) -> int:
-        """Items whose category (or claim type) staff decided become training rows."""
-        n = 0
+    def _export_cases(self, path: Path, *, label: str) -> Counter[str]:
+        """Items whose category (or claim type) staff decided become training rows; returns rows per label."""
+        counts: Counter[str] = Counter()
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["留言主题", "留言详情", "一级标签"])
@@ -79,8 +86,8 @@ class Command(BaseCommand):
                 else:
                     value = case.get_claim_type_display()
                 writer.writerow([case.title, case.content, value])
-                n += 1
-        return n
+                counts[value] += 1
+        return counts
 
     def _evaluate(self, options):
         from xinfang.intelligence.text import cli
