@@ -59,6 +59,9 @@ def test_repeat_candidates_identity_and_text_scoped_to_user(petition, county):
     text_only = intel.repeat_candidates(county.zhang, text="东街村道路硬化工程拖欠工资，工程结束半年仍未结清")
     assert text_only and text_only[0].case == first and text_only[0].method == "text"
     assert unrelated.pk not in [h.case.pk for h in text_only[:1]]
+    # A letter sharing next to nothing with earlier ones gets no "possible repeat" at all.
+    assert all(h.score >= intel.MIN_TEXT_SCORE for h in text_only)
+    assert intel.repeat_candidates(county.zhang, text="申请办理残疾人两项补贴，请告知需要准备哪些材料") == []
     # 王 of another unit sees nothing of 东街镇's items, by identity or by text
     assert intel.repeat_candidates(county.wang, text=first.content, id_number="11010519491231002X") == []
 
