@@ -323,7 +323,10 @@ def test_broken_neighbour_arrays_are_rejected(trained, tmp_path):
     def label_out_of_range(arrays):
         arrays["memory_labels"] = arrays["memory_labels"] + 7
 
-    for change in (label_out_of_range,):
+    def index_out_of_range(arrays):
+        arrays["memory_indices"] = arrays["memory_indices"] + len(arrays["memory_labels"])
+
+    for change in (label_out_of_range, index_out_of_range):
         bad = tmp_path / "bad.npz"
         _rewrite(path, bad, change)
         with pytest.raises(ModelFormatError):

@@ -255,11 +255,10 @@ def repeat_candidates(
         except Exception:
             log.exception("text similarity failed")
             found = []
+        found = [c for c in found if c.score >= MIN_TEXT_SCORE]
         ids = [c.doc_id for c in found if c.doc_id not in seen]
         visible = {c.pk: c for c in cases_visible_to(user).filter(pk__in=ids).select_related("accused_unit")}
         for cand in found:
-            if cand.score < MIN_TEXT_SCORE:
-                continue
             case = visible.get(cand.doc_id)
             if case is None or not can_see_identity(user, case):
                 continue

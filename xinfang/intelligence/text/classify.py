@@ -364,13 +364,14 @@ class CategoryClassifier:
         groups = _near_duplicate_groups(X)
         splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=int(self.params.get("seed", 0)))
         oof = np.zeros((len(y), len(self.classes)), dtype=np.float64)
-        votes = np.zeros_like(oof)
+        votes = np.zeros_like(oof) if self._vote_weight() > 0 else None
         for tr, te in splitter.split(np.zeros(len(y)), y, groups):
             if len(np.unique(y[tr])) < 2:
                 return None, None, 0
             coef, scale, intercept = self._fit_nb_ridge(X[tr], y[tr], len(self.classes))
             oof[te] = _batch_scores(X[te], coef, scale, intercept)
-            votes[te] = self._votes((X[te] @ X[tr].T).toarray(), y[tr])
+            if votes is not None:
+                votes[te] = self._votes((X[te] @ X[tr].T).toarray(), y[tr])
         return oof, votes, k
 
     # --- the neighbour vote ------------------------------------------------------------------------
@@ -512,12 +513,10 @@ class CategoryClassifier:
         indices = arrays["memory_indices"].astype(np.int64)
         if len(labels) and (labels.min() < 0 or labels.max() >= len(self.classes)):
             raise ValueError("memory_labels")
-        if len(indices) and (indices.min() < 0 or indices.max() >= len(labels)):
-            raise ValueError("memory_indices")
-        # check=True in the constructor rejects an indptr that does not match the other arrays.
         self.memory = sparse.csr_matrix(
             (arrays["memory_data"].astype(np.float32), indices, indptr), shape=(len(indptr) - 1, len(labels))
         )
+        # Raises ValueError for an indptr that does not match the other arrays or an index out of range.
         self.memory.check_format(full_check=True)
         self.memory_labels = labels
 
