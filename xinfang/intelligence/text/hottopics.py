@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from xinfang.intelligence.text.normalize import get_tokenizer
 from xinfang.intelligence.text.similar import bigram_terms
 
-__all__ = ["HotTopic", "TopicItem", "extract_places", "find_hot_topics", "get_tokenizer", "purity"]
+__all__ = ["HotTopic", "TopicItem", "extract_places", "find_hot_topics", "purity"]
 
 log = logging.getLogger(__name__)
 
@@ -131,22 +132,6 @@ _STOP = set(
     """.split()
 )
 _KEEP_TOKEN = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]+$")
-
-_TOKENIZER = None
-
-
-def get_tokenizer():
-    """A private jieba tokenizer, loaded on first use (about a second), shared by the text modules."""
-    global _TOKENIZER
-    if _TOKENIZER is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        tok = jieba.Tokenizer()
-        tok.initialize()
-        _TOKENIZER = tok
-    return _TOKENIZER
-
 
 def _words(headline: str) -> set[str]:
     """Content words of a headline (jieba), used for the keywords shown to people."""

@@ -14,6 +14,7 @@ __all__ = [
     "TOPIC_SEPARATOR",
     "char_ngrams",
     "compose",
+    "get_tokenizer",
     "normalize_text",
     "words",
 ]
@@ -50,22 +51,25 @@ def char_ngrams(text: str, n: int) -> list[str]:
     return [text[i : i + n] for i in range(len(text) - n + 1)]
 
 
-_jieba = None
+_TOKENIZER = None
 
 
-def _tokenizer():
-    """jieba's default tokenizer, loaded once; its dictionary takes about a second to build."""
-    global _jieba
-    if _jieba is None:
+def get_tokenizer():
+    """The one jieba tokenizer of the text modules (classifier, hot topics, reply check): a private
+    ``jieba.Tokenizer`` with jieba's default dictionary, built on first use (about a second) and shared, so a
+    process builds the dictionary once."""
+    global _TOKENIZER
+    if _TOKENIZER is None:
         import logging
 
         import jieba
 
         # jieba announces dictionary loading on stderr; command output must stay clean for scripts.
         jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        _jieba = jieba
-    return _jieba
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        _TOKENIZER = tok
+    return _TOKENIZER
 
 
 def words(text: str, *, hmm: bool = False) -> list[str]:
@@ -75,7 +79,7 @@ def words(text: str, *, hmm: bool = False) -> list[str]:
     difference to classification."""
     if not text:
         return []
-    return [w for w in _tokenizer().lcut(text, HMM=hmm) if not _is_punct(w)]
+    return [w for w in get_tokenizer().lcut(text, HMM=hmm) if not _is_punct(w)]
 
 
 _PUNCT_RE = re.compile(r"^[\W_]+$")

@@ -133,7 +133,7 @@ def _clip(s: object) -> str:
 
 def petition_terms(petition_text: str, *, title: str | None = None, limit: int = 8) -> list[str]:
     """Key terms of a petition: content words of its title (or opening) first, then repeated words."""
-    from xinfang.intelligence.text.hottopics import get_tokenizer
+    from xinfang.intelligence.text.normalize import get_tokenizer
 
     text = _clip(petition_text)
     head = _clip(title) if title else text[:60]
