@@ -685,7 +685,9 @@ def _clean_opinion(doc: OpinionInput) -> None:
         raise ValidationFailed(f"意见书缺少：{'、'.join(missing)}（《信访工作条例》第三十二条）")
 
 
-def _remedy_text(stage: str, unit: Unit | None) -> str:
+def remedy_text(stage: str, unit: Unit | None) -> str:
+    """The 救济途径 sentence an opinion of ``stage`` carries when its author writes none; ``unit`` is the organ
+    that hears the next step."""
     organ = unit.name if unit is not None else "上一级机关"
     if stage == Opinion.Stage.REPLY:
         return f"如不服本处理意见，可以自收到本意见书之日起30日内向{organ}书面申请复查。"
@@ -715,7 +717,7 @@ def case_reply(
         if item.outcome not in ReplyOutcome.values:
             raise ValidationFailed(f"第{i}项处理结果无效，可选：{'、'.join(ReplyOutcome.labels)}")
     on = on or clock.today()
-    remedy = doc.remedy.strip() or _remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit))
+    remedy = doc.remedy.strip() or remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit))
 
     def write(obj: Case) -> None:
         op = Opinion.objects.create(
@@ -877,7 +879,7 @@ def _decide(
         raise ValidationFailed("送达日期不能晚于今天")
     stage = Opinion.Stage.REREVIEW if rereview else Opinion.Stage.REVIEW
     next_unit = None if rereview else review_unit_for(case.review_unit or case.current_unit)
-    remedy = doc.remedy.strip() or _remedy_text(stage, next_unit)
+    remedy = doc.remedy.strip() or remedy_text(stage, next_unit)
 
     def write(obj: Case) -> None:
         Opinion.objects.create(
@@ -1062,6 +1064,7 @@ __all__ = [name for name in dir() if name.startswith("case_")] + [
     "OpinionInput",
     "RequestOutcome",
     "run_daily_tick",
+    "remedy_text",
     "review_unit_for",
     "CLOSED_STATES",
 ]

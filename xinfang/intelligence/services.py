@@ -21,8 +21,9 @@ from django.conf import settings
 from django.db.models import Count
 
 from xinfang.cases.choices import ClaimType, RouteKind
-from xinfang.cases.models import Case, Category
+from xinfang.cases.models import Case, Category, Opinion
 from xinfang.cases.selectors import can_see_identity, cases_visible_to, person_history
+from xinfang.cases.services import remedy_text, review_unit_for
 from xinfang.core import clock
 from xinfang.orgs.models import Unit, UnitKind, User
 
@@ -455,7 +456,7 @@ def reply_advice(
         f"处理意见：{opinion.strip()}",
         f"依据{legal_basis.strip()}。",
         *[i.strip() for i in items or [] if i and i.strip()],
-        "如不服本处理意见，可以自收到本意见书之日起30日内书面申请复查。",
+        remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit)),  # as case_reply writes it
     ]
     try:
         result = check_reply(case.content, "\n".join(parts), title=case.title)
