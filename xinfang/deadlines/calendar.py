@@ -10,6 +10,11 @@ Contract of ``compute_due`` (decisions §2):
 - working-day periods: due = the N-th working day after the start day;
 - any day the computation has to look at that lies in a year without calendar data raises
   ``CalendarMissingError``; the calendar never falls back to a weekday-only guess.
+
+Provisional mode: a calendar may carry *estimated* years (``WorkCalendar.estimated``, built by the caller
+from ``estimate.estimated_days_off``). A computation that touches one of them succeeds, and its result names
+those years (``DueComputation.provisional_years``) so that the date is stored and shown as 暂定. Whether a
+caller may use such a calendar is the caller's decision: the CLI never does, the workflow does.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ __all__ = [
     "WorkCalendar",
     "compute_due",
     "describe_day",
+    "provisional_label",
     "weekday_name",
 ]
 
@@ -66,13 +72,18 @@ def weekday_name(d: dt.date) -> str:
     return _WEEKDAYS[d.weekday()]
 
 
+def provisional_label(year: int) -> str:
+    """How a provisional due date is marked wherever it appears (decisions §2): the one definition."""
+    return f"暂定（{year}年放假安排尚未录入）"
+
+
 class CalendarMissingError(XinfangError):
     """A computation reached a year for which no holiday calendar has been loaded."""
 
     def __init__(self, year: int) -> None:
         super().__init__(
-            f"{year} 年的节假日日历尚未导入，无法计算期限。请管理员在后台录入该年节假日与调休安排，"
-            f"或运行 xinfang calendar import 文件.csv 导入。",
+            f"{year} 年的节假日日历尚未导入（或尚未确认），无法计算期限。请管理员在后台录入该年节假日与调休安排"
+            f"并在预览页确认，或运行 xinfang calendar import 文件.csv 导入后运行 xinfang calendar confirm {year} 确认。",
             code="calendar_missing",
         )
         self.year = year
@@ -85,10 +96,14 @@ class WorkCalendar:
     ``days`` maps a date to ``(kind, name)``; it is snapshotted at construction, so later changes to the
     mapping passed in are not seen. A year counts as known only if it is in ``years`` — an empty year (no
     holidays at all) is still different from a year nobody has entered.
+
+    ``estimated`` is the subset of ``years`` whose days are an estimate, not the official schedule; a
+    computation touching them is provisional.
     """
 
     days: Mapping[dt.date, tuple[DayKind, str]]
     years: frozenset[int]
+    estimated: frozenset[int] = frozenset()
     # Precomputed lookup tables (ordinals) so compute_due does a few bisects instead of walking day by day;
     # it runs for every case transition and in bulk re-computations.
     _off_set: frozenset[int] = field(init=False, repr=False, compare=False)
@@ -133,6 +148,7 @@ class WorkCalendar:
         setattr_ = object.__setattr__
         setattr_(self, "days", days)
         setattr_(self, "years", years)
+        setattr_(self, "estimated", frozenset(int(y) for y in self.estimated) & years)
         setattr_(self, "_off_set", frozenset(off))
         setattr_(self, "_off_ords", tuple(off))
         setattr_(self, "_off_dates", tuple(dt.date.fromordinal(o) for o in off))
@@ -149,6 +165,12 @@ class WorkCalendar:
             return
         missing = first if i < 0 or first > self._run_ends[i] else self._run_ends[i] + 1
         raise CalendarMissingError(dt.date.fromordinal(missing).year)
+
+    def estimated_years_between(self, first: dt.date, last: dt.date) -> tuple[int, ...]:
+        """The estimated years that the days ``first``..``last`` (inclusive) reach, in order."""
+        if not self.estimated:
+            return ()
+        return tuple(y for y in sorted(self.estimated) if first.year <= y <= last.year)
 
     def is_working_day(self, d: dt.date) -> bool:
         if d.year not in self.years:
@@ -201,6 +223,12 @@ class DueComputation:
     rolled: bool
     holidays_skipped: tuple[dt.date, ...]
     makeup_days_counted: tuple[dt.date, ...]
+    # Years whose official schedule was not loaded and were counted with the estimate (decisions §2).
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
 
     def explain_lines(self, cal: WorkCalendar) -> list[str]:
         """A step-by-step explanation in Chinese, one sentence per line."""
@@ -213,6 +241,12 @@ class DueComputation:
             reason = f"（{name}调休）" if name else ""
             lines.append(f"{_fmt(d)}（{weekday_name(d)}）为调休上班日{reason}，按工作日计算。")
         lines.append(f"期限届满日为 {_fmt(self.due)}，当日（北京时间）内完成即为按期。")
+        if self.provisional_years:
+            years = "、".join(f"{y}年" for y in self.provisional_years)
+            lines.append(
+                f"{provisional_label(self.provisional_years[-1])}：{years}放假安排尚未录入，本期限按《全国年节及纪念日放假办法》"
+                f"估算的法定节假日（含补休，不含调休上班日）计算；录入并确认该年安排后将自动重算。"
+            )
         return lines
 
     def _explain_calendar(self, cal: WorkCalendar) -> list[str]:
@@ -281,15 +315,17 @@ def compute_due(cal: WorkCalendar, start: dt.date, days: int, unit: PeriodUnit) 
         else:
             skipped = cal._off_dates[bisect_left(off_ords, raw) : bisect_left(off_ords, due)]
         makeup = (dt.date.fromordinal(due),) if due in cal._makeup_set else ()
+        due_date = dt.date.fromordinal(due)
         return DueComputation(
             start=start,
             days=days,
             unit=PeriodUnit.CALENDAR,
-            due=dt.date.fromordinal(due),
+            due=due_date,
             raw_end=dt.date.fromordinal(raw),
             rolled=due != raw,
             holidays_skipped=skipped,
             makeup_days_counted=makeup,
+            provisional_years=cal.estimated_years_between(dt.date.fromordinal(raw), due_date),
         )
     if unit != PeriodUnit.WORKING:
         raise ValidationFailed(f"未知的期限单位 {unit!r}，应为 calendar（自然日）或 working（工作日）。", field="unit")
@@ -328,4 +364,7 @@ def compute_due(cal: WorkCalendar, start: dt.date, days: int, unit: PeriodUnit) 
         rolled=False,
         holidays_skipped=skipped,
         makeup_days_counted=makeup,
+        provisional_years=cal.estimated_years_between(
+            dt.date.fromordinal(s if days == 0 else s + 1), dt.date.fromordinal(due)
+        ),
     )
