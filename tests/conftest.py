@@ -82,10 +82,12 @@ def petition(county):
 def calendar_2027(db):
     """Mark 2027 as a known year with no holidays. Test-only: the real schedule is published each November
     and must be entered by an administrator; the product never assumes a weekday-only year."""
+    from django.utils import timezone
+
     from xinfang.deadlines.models import CalendarYear
     from xinfang.deadlines.services import invalidate_calendar_cache
 
-    CalendarYear.objects.create(year=2027, source="import", note="测试用：假定无节假日")
+    CalendarYear.objects.create(year=2027, source="import", note="测试用：假定无节假日", confirmed_at=timezone.now())
     invalidate_calendar_cache()
     yield
     invalidate_calendar_cache()

@@ -104,8 +104,16 @@ def test_calendar_import(tmp_path):
     path.write_text("2027-01-01,休,元旦\n2027-01-02,休,元旦\n2027-01-03,休,元旦\n", encoding="utf-8")
     out, _ = run("calendar", "import", str(path))
     assert "已导入 3 条记录" in out and "2027" in out
+    assert "xinfang calendar confirm 2027" in out
+    # Imported is not loaded: the year counts only once confirmed (decisions §2).
+    err = run_failing("deadline", "bureau_routing", "2026-12-17")
+    assert "2027 年的节假日日历尚未导入（或尚未确认）" in err and "xinfang calendar confirm 2027" in err
+    out, _ = run("calendar", "confirm", "2027")
+    assert "休息日（节假日）：共 3 天" in out and "2027-01-01 星期五 元旦" in out
+    assert "2027 年放假安排已确认" in out
     out, _ = run("deadline", "bureau_routing", "2026-12-17")
     assert out.splitlines()[0] == "2027-01-04"
+    assert "已于" in run_failing("calendar", "confirm", "2027")
 
 
 def test_calendar_import_bad_file_writes_nothing(tmp_path):

@@ -32,7 +32,7 @@ CSV_2027 = """date,kind,name
 """
 
 
-def test_import_makes_the_year_known_and_usable(tmp_path):
+def test_import_then_confirm_makes_the_year_usable(tmp_path):
     path = tmp_path / "2027.csv"
     path.write_text(CSV_2027, encoding="utf-8")
     with pytest.raises(CalendarMissingError):
@@ -47,6 +47,11 @@ def test_import_makes_the_year_known_and_usable(tmp_path):
     assert year.source == seed.SOURCE_IMPORT and "2027.csv" in year.note
     assert CalendarDay.objects.get(date=D(2027, 10, 9)).kind == DayKind.WORKDAY
     assert CalendarDay.objects.get(date=D(2027, 9, 26)).name == ""
+    # Imported is not loaded: only a confirmed year is used (decisions §2).
+    assert not year.confirmed and "预览并确认" in summary.message()
+    with pytest.raises(CalendarMissingError):
+        services.compute_deadline("bureau_routing", D(2026, 12, 20))
+    services.confirm_year(2027, actor=None)
     # 2026-12-20 + 15 = 2027-01-04 (Mon), now computable
     assert services.compute_deadline("bureau_routing", D(2026, 12, 20)).due == D(2027, 1, 4)
     # 2026-12-17 + 15 = 2027-01-01 (imported holiday) → 01-04

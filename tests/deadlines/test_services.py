@@ -9,7 +9,7 @@ import pytest
 from xinfang.core.errors import ValidationFailed
 from xinfang.deadlines import seed, services
 from xinfang.deadlines.calendar import CalendarMissingError, DayKind, PeriodUnit
-from xinfang.deadlines.models import CalendarDay, CalendarYear, DeadlineRule
+from xinfang.deadlines.models import CalendarDay, CalendarStamp, CalendarYear, DeadlineRule
 from xinfang.deadlines.services import UnknownRuleError, compute_deadline, get_rule
 
 pytestmark = pytest.mark.usefixtures("fresh_deadline_caches")
@@ -224,19 +224,29 @@ def test_editing_a_rule_invalidates_the_rule_cache():
     assert compute_deadline("handling", D(2026, 3, 2)).rule.days == 30
 
 
-def test_cache_is_reloaded_after_its_lifetime(monkeypatch):
-    # Another server edited the table: no signal here, so only the age limit brings the change in.
+def test_an_edit_by_another_process_is_used_at_once():
+    # Another server process edited the table and wrote a new stamp; no signal reaches this process.
     assert compute_deadline("bureau_routing", D(2026, 9, 25)).due == D(2026, 10, 10)
     CalendarDay.objects.filter(date=D(2026, 10, 10)).update(kind=DayKind.HOLIDAY)
+    # Without a new stamp this process keeps its copy (the edit did not go through the services)...
     assert compute_deadline("bureau_routing", D(2026, 9, 25)).due == D(2026, 10, 10)
-    monkeypatch.setattr(services, "CACHE_SECONDS", 0.0)
+    CalendarStamp.objects.filter(pk=1).update(token="written-by-another-process")
+    # ...and the very next computation after the stamp changed uses the new data: no waiting period.
     assert compute_deadline("bureau_routing", D(2026, 9, 25)).due == D(2026, 10, 12)
+
+
+def test_a_rule_edited_by_another_process_is_used_at_once():
+    assert compute_deadline("handling", D(2026, 3, 2)).rule.days == 60
+    DeadlineRule.objects.filter(code="handling", effective_from=D(2022, 5, 1)).update(days=30)
+    CalendarStamp.objects.filter(pk=1).update(token="rules-edited-elsewhere")
+    assert compute_deadline("handling", D(2026, 3, 2)).rule.days == 30
 
 
 def test_calendar_is_loaded_once_while_fresh(django_assert_num_queries):
     services.load_calendar()
     services.get_rule("handling", D(2026, 1, 5))
-    with django_assert_num_queries(0):
+    # One primary-key read of the stamp per computation; the calendar and rules are not reloaded.
+    with django_assert_num_queries(50):
         for _ in range(50):
             compute_deadline("handling", D(2026, 3, 2))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,17 +16,31 @@ MAX_YEAR = 2100
 
 
 class CalendarYear(models.Model):
-    """A year whose holidays and make-up days have been entered; only these years can be used for deadlines."""
+    """A year whose holidays and make-up days have been entered.
+
+    Only a *confirmed* year is loaded, i.e. used for official deadlines: an administrator confirms it after a
+    preview of all its days (decisions §2). Until then clocks reaching the year are provisional (暂定).
+    """
 
     year = models.PositiveSmallIntegerField(
         "年份",
         primary_key=True,
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
-        help_text="录入该年全部节假日和调休上班日后再添加该年份；未添加的年份不能用于计算期限。",
+        help_text="录入该年全部节假日和调休上班日后，在“预览并确认”页核对并确认；确认前该年的期限均为暂定。",
     )
     source = models.CharField("来源", max_length=20, choices=SOURCE_CHOICES, default=SOURCE_ADMIN)
     note = models.CharField("备注", max_length=200, blank=True, default="")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -34,6 +49,30 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class CalendarStamp(models.Model):
+    """One row whose ``token`` changes with every edit of the calendar or the rules.
+
+    Each server process keeps the calendar and the rules in memory; it reads this row (a primary-key look-up)
+    before a computation and rebuilds its copy when the token differs, so an edit saved in one process is
+    used by every other process at once. A random token rather than a counter: a rolled-back edit can never
+    leave a value that a later, different edit would repeat.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField("版本标记", max_length=32)
+
+    class Meta:
+        verbose_name = "日历与规则版本"
+        verbose_name_plural = "日历与规则版本"
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class CalendarDay(models.Model):

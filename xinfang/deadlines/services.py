@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import re
 import threading
-import time
+import uuid
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils import timezone
 
+from xinfang.core import clock
 from xinfang.core.errors import ValidationFailed
 from xinfang.deadlines import seed
 from xinfang.deadlines.calendar import (
@@ -33,94 +35,156 @@ from xinfang.deadlines.calendar import (
     compute_due,
     weekday_name,
 )
-from xinfang.deadlines.models import MAX_YEAR, MIN_YEAR, CalendarDay, CalendarYear, DeadlineRule
+from xinfang.deadlines.estimate import estimated_days_off
+from xinfang.deadlines.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    CalendarDay,
+    CalendarStamp,
+    CalendarYear,
+    DeadlineRule,
+)
+from xinfang.deadlines.signals import year_confirmed
 
 __all__ = [
     "CalendarDayRow",
+    "ConfirmSummary",
     "Deadline",
     "ImportSummary",
+    "YearPreview",
     "RuleSpec",
     "SeedSummary",
     "UnknownRuleError",
     "calendar_for_year",
     "compute_deadline",
+    "check_confirmable",
+    "confirm_year",
     "get_rule",
     "import_calendar_csv",
     "invalidate_calendar_cache",
     "invalidate_rule_cache",
     "load_calendar",
+    "next_year_pending",
     "parse_date",
     "rule_codes",
     "seed_calendar_from_package",
     "seed_package_years",
     "seed_default_rules",
     "working_days_by_month",
+    "year_preview",
 ]
 
-# Another app server (or a management command) may have edited the tables; signals only reach this process.
-CACHE_SECONDS = 300.0
+# How many years past the last loaded one (and past the current year) the provisional calendar estimates; the
+# longest clock (复核 with a hearing) never reaches that far.
+ESTIMATE_YEARS_AHEAD = 3
 
 
 class _Cache:
-    """A value rebuilt at most every CACHE_SECONDS, dropped at once on invalidate().
+    """A value built from the database, kept in this process while the database's CalendarStamp is unchanged.
 
-    The generation counter stops a rebuild that raced with an invalidation from storing pre-edit data.
+    Every edit of the calendar or the rules, in any process, writes a new stamp (``bump_stamp``); reading
+    the stamp is one primary-key query, so each computation sees the data as last committed.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._value: Any = None
-        self._loaded_at = 0.0
-        self._generation = 0
+        self._key: Any = None
 
-    def get(self, build: Any) -> Any:
-        value, loaded_at = self._value, self._loaded_at
-        if value is not None and time.monotonic() - loaded_at < CACHE_SECONDS:
+    def get(self, key: Any, build: Any) -> Any:
+        value, cached_key = self._value, self._key
+        if value is not None and cached_key == key:
             return value
-        generation = self._generation
         value = build()
         with self._lock:
-            if generation == self._generation:
-                self._value, self._loaded_at = value, time.monotonic()
+            self._value, self._key = value, key
         return value
 
     def invalidate(self) -> None:
         with self._lock:
-            self._generation += 1
-            self._value = None
+            self._value, self._key = None, None
 
 
 _calendar_cache = _Cache()
+_provisional_cache = _Cache()
 _rule_cache = _Cache()
 
 
-def invalidate_calendar_cache(**_signal_kwargs: Any) -> None:
-    """Drop the cached calendar now and again when the current transaction commits.
+def current_stamp() -> str:
+    """The database's calendar-and-rules version; read it *before* building, so a concurrent edit can only
+    make the next read rebuild again, never leave stale data under a new stamp."""
+    return CalendarStamp.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
-    The second drop matters: another thread may reload from the database between the edit and the commit
-    and would otherwise keep the old calendar for up to CACHE_SECONDS.
-    """
+
+def bump_stamp() -> None:
+    """Tell every process that the calendar or the rules changed (in the current transaction)."""
+    token = uuid.uuid4().hex
+    if not CalendarStamp.objects.filter(pk=1).update(token=token):
+        CalendarStamp.objects.update_or_create(pk=1, defaults={"token": token})
+
+
+def invalidate_calendar_cache(**_signal_kwargs: Any) -> None:
+    """The calendar changed: new stamp for every process, and this process's copies dropped."""
+    bump_stamp()
     _calendar_cache.invalidate()
-    transaction.on_commit(_calendar_cache.invalidate)
+    _provisional_cache.invalidate()
 
 
 def invalidate_rule_cache(**_signal_kwargs: Any) -> None:
+    bump_stamp()
     _rule_cache.invalidate()
-    transaction.on_commit(_rule_cache.invalidate)
 
 
 # ---------------------------------------------------------------- calendar
 
 
+def _confirmed_years() -> frozenset[int]:
+    return frozenset(CalendarYear.objects.filter(confirmed_at__isnull=False).values_list("year", flat=True))
+
+
 def _build_calendar() -> WorkCalendar:
-    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
-    days = {d: (DayKind(k), n) for d, k, n in CalendarDay.objects.values_list("date", "kind", "name")}
+    years = _confirmed_years()
+    # Days entered for a year that is not yet confirmed are not the official calendar yet.
+    days = {
+        d: (DayKind(k), n)
+        for d, k, n in CalendarDay.objects.values_list("date", "kind", "name")
+        if d.year in years
+    }
     return WorkCalendar(days=days, years=years)
 
 
-def load_calendar() -> WorkCalendar:
-    """The official calendar from the database, cached in this process (see CACHE_SECONDS)."""
-    return _calendar_cache.get(_build_calendar)
+def _build_provisional_calendar(official: WorkCalendar, this_year: int) -> WorkCalendar:
+    known = official.years
+    first = min(known) if known else this_year - 1
+    last = max(max(known, default=this_year), this_year) + ESTIMATE_YEARS_AHEAD
+    estimated = frozenset(range(first, last + 1)) - known
+    days = dict(official.days)
+    for year in estimated:
+        days.update({d: (DayKind.HOLIDAY, name) for d, name in estimated_days_off(year).items()})
+    return WorkCalendar(days=days, years=known | estimated, estimated=estimated)
+
+
+def load_calendar(*, provisional: bool = False, stamp: str | None = None) -> WorkCalendar:
+    """The official calendar (confirmed years only), as last committed to the database.
+
+    With ``provisional``, years without a confirmed schedule (from the first loaded year to a few years past
+    the last one) are added with the estimated holidays of decisions §2 and listed in ``estimated``.
+    """
+    stamp = current_stamp() if stamp is None else stamp
+    official = _calendar_cache.get(stamp, _build_calendar)
+    if not provisional:
+        return official
+    this_year = clock.today().year
+    return _provisional_cache.get((stamp, this_year), lambda: _build_provisional_calendar(official, this_year))
+
+
+def next_year_pending(today: dt.date | None = None) -> int | None:
+    """The coming year, if today is on or after 1 October and its schedule is not confirmed yet (decisions §2)."""
+    today = today or clock.today()
+    if today.month < 10:
+        return None
+    year = today.year + 1
+    return None if year in load_calendar().years else year
 
 
 # ---------------------------------------------------------------- rules
@@ -181,8 +245,8 @@ def _build_rules() -> dict[str, tuple[tuple[dt.date, ...], tuple[RuleSpec, ...]]
     }
 
 
-def _rules() -> dict[str, tuple[tuple[dt.date, ...], tuple[RuleSpec, ...]]]:
-    return _rule_cache.get(_build_rules)
+def _rules(stamp: str | None = None) -> dict[str, tuple[tuple[dt.date, ...], tuple[RuleSpec, ...]]]:
+    return _rule_cache.get(current_stamp() if stamp is None else stamp, _build_rules)
 
 
 def rule_codes() -> list[str]:
@@ -191,11 +255,11 @@ def rule_codes() -> list[str]:
     return [c for c in seed.RULE_CODES if c in known] + sorted(c for c in known if c not in seed.RULE_CODES)
 
 
-def get_rule(code: str, on: dt.date) -> RuleSpec:
+def get_rule(code: str, on: dt.date, *, stamp: str | None = None) -> RuleSpec:
     """The version of rule ``code`` in force on ``on`` (latest effective_from not after it)."""
     if isinstance(on, dt.datetime) or not isinstance(on, dt.date):
         raise ValidationFailed("规则适用日期必须是日期（年-月-日），不能是带时刻的时间。", field="rule_date")
-    entry = _rules().get(code)
+    entry = _rules(stamp).get(code)
     if entry is None:
         raise UnknownRuleError(code, rule_codes())
     dates, versions = entry
@@ -228,6 +292,15 @@ class Deadline:
     def total_days(self) -> int:
         return self.computation.days
 
+    @property
+    def provisional(self) -> bool:
+        """Counted partly with estimated holidays: store and show the date as 暂定 (decisions §2)."""
+        return self.computation.provisional
+
+    @property
+    def provisional_years(self) -> tuple[int, ...]:
+        return self.computation.provisional_years
+
     def explain_lines(self) -> list[str]:
         rule = self.rule
         if self.extra_days:
@@ -241,15 +314,25 @@ class Deadline:
 
 
 def compute_deadline(
-    code: str, start: dt.date, *, extra_days: int = 0, rule_date: dt.date | None = None
+    code: str,
+    start: dt.date,
+    *,
+    extra_days: int = 0,
+    rule_date: dt.date | None = None,
+    allow_provisional: bool = False,
 ) -> Deadline:
     """Due date of rule ``code`` for a period starting on ``start``.
 
     ``extra_days`` is the approved extension (handling) or the hearing days (rereview); it is checked
     against the rule's limit. ``rule_date`` (default ``start``) is the item's receipt date, which picks the
     rule version: items received before 2022-05-01 keep the 2005 periods.
+
+    A period reaching a year whose schedule is not confirmed raises ``CalendarMissingError`` (the CLI and
+    any exact answer), unless ``allow_provisional``: then it is counted with the estimated holidays and the
+    result says so (``Deadline.provisional``). The workflow asks for that, so no legal duty is blocked.
     """
-    rule = get_rule(code, rule_date or start)
+    stamp = current_stamp()
+    rule = get_rule(code, rule_date or start, stamp=stamp)
     if isinstance(extra_days, bool) or not isinstance(extra_days, int):
         raise ValidationFailed(f"增加的天数必须是整数，收到的是 {extra_days!r}。", field="extra_days")
     meaning = rule.extra_days_meaning or "增加的天数"
@@ -261,7 +344,7 @@ def compute_deadline(
         else:
             message = f"{meaning.removesuffix('天数')}最多 {rule.max_extra_days} 日（收到 {extra_days} 日）。"
         raise ValidationFailed(message, field="extra_days", code="too_many_extra_days")
-    cal = load_calendar()
+    cal = load_calendar(provisional=allow_provisional, stamp=stamp)
     computation = compute_due(cal, start, rule.days + extra_days, rule.unit)
     return Deadline(rule=rule, computation=computation, extra_days=extra_days, calendar=cal)
 
@@ -303,12 +386,17 @@ class ImportSummary:
     workdays: int
     years: tuple[int, ...]
     replaced: int  # rows of those years removed first (0 when merging)
+    unconfirmed: tuple[int, ...] = ()  # years of the file still waiting for an administrator's confirmation
 
     def message(self) -> str:
         years = "、".join(str(y) for y in self.years)
+        text = f"已导入 {self.rows} 条记录（休息日 {self.holidays} 条，调休上班日 {self.workdays} 条），涉及 {years} 年"
+        if not self.unconfirmed:
+            return text + "。"
+        pending = "、".join(str(y) for y in self.unconfirmed)
         return (
-            f"已导入 {self.rows} 条记录（休息日 {self.holidays} 条，调休上班日 {self.workdays} 条），"
-            f"涉及 {years} 年；这些年份已标记为可用于期限计算。"
+            f"{text}；{pending} 年尚未确认，确认前涉及该年的期限均为暂定。请在后台「日历年份」中预览并确认，"
+            f"或核对后运行 xinfang calendar confirm {self.unconfirmed[0]}。"
         )
 
 
@@ -339,7 +427,9 @@ def import_calendar_csv(
 
     ``kind`` is holiday/workday or 休/班/节假日/调休上班. The header line is optional. With ``replace``
     (the default) the file is the complete schedule of every year it mentions: that year's existing rows are
-    removed first, so a holiday moved by the State Council does not linger. Each year mentioned becomes known.
+    removed first, so a holiday moved by the State Council does not linger. Each year mentioned gets a
+    CalendarYear row; a year not confirmed before stays unconfirmed (decisions §2: a year counts as loaded only
+    after an administrator's confirmation), a confirmed year's correction takes effect at once.
     """
     text, name = _read_text(path_or_file)
     errors: list[str] = []
@@ -412,9 +502,19 @@ def import_calendar_csv(
                 year=year, defaults={"source": seed.SOURCE_IMPORT, "note": f"从{name}导入"[:200]}
             )
         invalidate_calendar_cache()
+        unconfirmed = tuple(
+            CalendarYear.objects.filter(year__in=years, confirmed_at__isnull=True).order_by("year").values_list(
+                "year", flat=True
+            )
+        )
     holidays = sum(1 for k, _, _ in parsed.values() if k is DayKind.HOLIDAY)
     return ImportSummary(
-        rows=len(parsed), holidays=holidays, workdays=len(parsed) - holidays, years=years, replaced=replaced
+        rows=len(parsed),
+        holidays=holidays,
+        workdays=len(parsed) - holidays,
+        years=years,
+        replaced=replaced,
+        unconfirmed=unconfirmed,
     )
 
 
@@ -446,7 +546,8 @@ def seed_package_years() -> range:
 def seed_calendar_from_package(years: Iterable[int] | None = None, *, force: bool = False) -> SeedSummary:
     """Load the ``chinese_calendar`` package data for ``years`` (default: every year it has).
 
-    Idempotent: years that already have data are left alone unless ``force``.
+    Idempotent: years that already have data are left alone unless ``force``. The package carries the
+    State Council's published schedules, so the years written are confirmed (by nobody in particular).
     """
     available = seed.package_years()
     wanted = sorted(set(years)) if years is not None else list(available)
@@ -459,6 +560,7 @@ def seed_calendar_from_package(years: Iterable[int] | None = None, *, force: boo
         )
     with transaction.atomic():
         written, skipped = seed.write_package_calendar(CalendarYear, CalendarDay, wanted, force=force)
+        CalendarYear.objects.filter(year__in=written).update(confirmed_at=clock.now(), confirmed_by=None)
         invalidate_calendar_cache()
     return SeedSummary(written=tuple(written), skipped=tuple(skipped))
 
@@ -491,6 +593,11 @@ def _require_year(year: int) -> CalendarYear:
     return row
 
 
+def _entered_calendar(year: int) -> WorkCalendar:
+    """The year as entered, confirmed or not: what a preview shows and a confirmation would make official."""
+    days = {d.date: (DayKind(d.kind), d.name) for d in CalendarDay.objects.filter(date__year=year)}
+    return WorkCalendar(days=days, years=frozenset({year}))
+
 def calendar_for_year(year: int) -> list[CalendarDayRow]:
     """The year's holidays and make-up days in date order; CalendarMissingError if the year is not loaded."""
     _require_year(year)
@@ -508,8 +615,9 @@ def calendar_for_year(year: int) -> list[CalendarDayRow]:
 
 
 def working_days_by_month(year: int) -> dict[int, int]:
-    """Number of working days in each month of ``year`` (1–12)."""
-    cal = load_calendar()
+    """Number of working days in each month of ``year`` (1–12), as entered (confirmed or not)."""
+    _require_year(year)
+    cal = _entered_calendar(year)
     counts = dict.fromkeys(range(1, 13), 0)
     day = dt.date(year, 1, 1)
     while day.year == year:
@@ -517,3 +625,97 @@ def working_days_by_month(year: int) -> dict[int, int]:
             counts[day.month] += 1
         day += dt.timedelta(days=1)
     return counts
+
+
+# ---------------------------------------------------------------- confirming a year
+
+
+@dataclass(frozen=True)
+class YearPreview:
+    """Everything an administrator checks before confirming a year (decisions §2)."""
+
+    year: int
+    confirmed: bool
+    confirmed_at: dt.datetime | None
+    confirmed_by: str
+    holidays: list[CalendarDayRow]
+    workdays: list[CalendarDayRow]
+    working_days_per_month: dict[int, int]
+
+    @property
+    def working_days(self) -> int:
+        return sum(self.working_days_per_month.values())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.holidays and not self.workdays
+
+
+def year_preview(year: int) -> YearPreview:
+    """Every holiday and every 调休 working day of ``year`` with weekday names and counts."""
+    row = _require_year(year)
+    rows = calendar_for_year(year)
+    user = row.confirmed_by
+    return YearPreview(
+        year=year,
+        confirmed=row.confirmed,
+        confirmed_at=row.confirmed_at,
+        confirmed_by=(getattr(user, "full_name", "") or getattr(user, "username", "")) if user else "",
+        holidays=[r for r in rows if r.kind is DayKind.HOLIDAY],
+        workdays=[r for r in rows if r.kind is DayKind.WORKDAY],
+        working_days_per_month=working_days_by_month(year),
+    )
+
+
+@dataclass(frozen=True)
+class ConfirmSummary:
+    year: int
+    recomputed: int  # items whose provisional clocks were recomputed
+
+    def message(self) -> str:
+        text = f"{self.year} 年放假安排已确认，今后涉及该年的期限按此安排计算"
+        if self.recomputed:
+            return f"{text}；已重新计算 {self.recomputed} 件信访件的暂定期限，并记入各件的办理过程。"
+        return f"{text}；没有需要重新计算的暂定期限。"
+
+
+def check_confirmable(year: int, *, lock: bool = False) -> CalendarYear:
+    """The year's row if it can be confirmed now; else ValidationFailed saying what to do first."""
+    rows = CalendarYear.objects.select_for_update() if lock else CalendarYear.objects
+    row = rows.filter(year=year).first()
+    if row is None:
+        raise ValidationFailed(
+            f"{year} 年还没有录入放假安排，无法确认。请先在后台录入该年的节假日和调休上班日，"
+            f"或运行 xinfang calendar import 文件.csv 导入。",
+            code="calendar_missing",
+        )
+    if row.confirmed:
+        raise ValidationFailed(
+            f"{year} 年放假安排已于 {timezone.localtime(row.confirmed_at):%Y-%m-%d %H:%M} 确认，无需再次确认。",
+            code="already_confirmed",
+        )
+    if not CalendarDay.objects.filter(date__year=year, kind=DayKind.HOLIDAY).exists():
+        raise ValidationFailed(
+            f"{year} 年还没有录入任何节假日，不能确认为完整的放假安排。"
+            f"请先录入国务院办公厅公布的该年全部节假日和调休上班日。",
+            code="calendar_empty",
+        )
+    return row
+
+
+def confirm_year(year: int, *, actor: Any) -> ConfirmSummary:
+    """Confirm that ``year``'s entered schedule is complete: from now on it is the official calendar.
+
+    In one transaction: the year is marked confirmed, every process's calendar is invalidated, and
+    ``year_confirmed`` is sent so that the cases app recomputes every provisional clock touching the year
+    (its receivers run inside this transaction: if one fails, the year stays unconfirmed).
+    """
+    with transaction.atomic():
+        row = check_confirmable(year, lock=True)
+        row.confirmed_at = clock.now()
+        row.confirmed_by = actor
+        row.save(update_fields=["confirmed_at", "confirmed_by", "updated_at"])
+        invalidate_calendar_cache()
+        responses = year_confirmed.send(sender=CalendarYear, year=year, actor=actor)
+    recomputed = sum(r for _, r in responses if isinstance(r, int))
+    return ConfirmSummary(year=year, recomputed=recomputed)

@@ -1,4 +1,9 @@
-"""``xinfang calendar import|show|seed``: maintain the official holiday calendar."""
+"""``xinfang calendar import|show|confirm|seed``: maintain the official holiday calendar.
+
+``import`` loads a year's days but does not make them official; ``confirm YEAR`` does, after printing every
+day of the year, and recomputes the provisional clocks that reach it (decisions §2). ``seed`` writes the
+package's published schedules and confirms them.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ def _year(text: str | None, option: str) -> int | None:
 
 
 class Command(BaseCommand):
-    help = "节假日日历维护：import 导入 CSV，show 查看某年安排，seed 从 chinese_calendar 包初始化。"
+    help = "节假日日历维护：import 导入 CSV，show 查看某年安排，confirm 确认某年安排完整，seed 从 chinese_calendar 包初始化。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, title="子命令")
@@ -38,6 +43,10 @@ class Command(BaseCommand):
         )
         p_show = sub.add_parser("show", help="显示某年的节假日、调休上班日和每月工作日天数")
         p_show.add_argument("year", help="年份，如 2026")
+        p_confirm = sub.add_parser(
+            "confirm", help="列出某年全部节假日与调休上班日，并确认该年安排完整（之后用于期限计算，暂定期限随即重算）"
+        )
+        p_confirm.add_argument("year", help="年份，如 2027")
         p_seed = sub.add_parser("seed", help="从 chinese_calendar 包写入节假日数据，并补齐缺少的期限规则（可重复运行）")
         p_seed.add_argument("--from", dest="year_from", default=None, help="起始年份（含）")
         p_seed.add_argument("--to", dest="year_to", default=None, help="结束年份（含）")
@@ -54,9 +63,22 @@ class Command(BaseCommand):
     def _show(self, options: dict[str, Any]) -> None:
         year = _year(options["year"], "年份")
         assert year is not None
-        rows = services.calendar_for_year(year)
-        per_month = services.working_days_by_month(year)
-        self.stdout.write(f"{year} 年节假日与调休安排")
+        self._print_year(year)
+
+    def _confirm(self, options: dict[str, Any]) -> None:
+        year = _year(options["year"], "年份")
+        assert year is not None
+        services.check_confirmable(year)  # refuse before printing anything
+        self._print_year(year)
+        summary = services.confirm_year(year, actor=None)
+        self.stdout.write(summary.message())
+
+    def _print_year(self, year: int) -> None:
+        preview = services.year_preview(year)
+        rows = [*preview.holidays, *preview.workdays]
+        per_month = preview.working_days_per_month
+        status = "已确认" if preview.confirmed else "尚未确认，涉及该年的期限为暂定"
+        self.stdout.write(f"{year} 年节假日与调休安排（{status}）")
         for kind, title in ((DayKind.HOLIDAY, "休息日（节假日）"), (DayKind.WORKDAY, "调休上班日")):
             chosen = [r for r in rows if r.kind is kind]
             self.stdout.write(f"{title}：共 {len(chosen)} 天")
