@@ -205,13 +205,15 @@ class TestNormalPath:
         assert case.status == Status.OBJECTION
         assert clocks(case, "objection")[0].on_time is True
 
-    def test_clock_into_unknown_year_refused_and_nothing_changes(self, petition, county):
+    def test_clock_into_unconfirmed_year_is_provisional_not_refused(self, petition, county):
+        # decisions §2: no legal duty is blocked on missing calendar data; the clock is stored 暂定.
         case = drive(petition, county, Status.UNDER_REVIEW)
-        with pytest.raises(Exception, match="2027 年的节假日日历尚未导入"):
-            s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕4号"),
-                                 delivered_on=D(2026, 11, 5))
-        fresh = Case.objects.get(pk=case.pk)
-        assert fresh.status == Status.UNDER_REVIEW and not fresh.opinions.filter(stage="review").exists()
+        case = s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕4号"),
+                                    delivered_on=D(2026, 11, 5))
+        assert case.status == Status.HANDLING
+        running = case.clocks.get(stopped_on__isnull=True, rule_code__in=["handling", "handling_extended"])
+        assert running.provisional and running.due_on.year == 2027
+        assert case.due_provisional and case.due_provisional_note == "暂定（2027年放假安排尚未录入）"
 
     def test_extension_only_once(self, petition, county, calendar_2027):
         case = drive(petition, county, Status.EXTENDED)

@@ -122,7 +122,7 @@ def export_xlsx(user: User, queryset: QuerySet[Case]) -> bytes:
             _name(case.responsible_unit),
             _name(case.current_unit),
             case.get_status_display(),
-            case.due_rule_label if case.due_on else "",
+            " ".join(filter(None, (case.due_rule_label, case.due_provisional_note))) if case.due_on else "",
             _date(ws, case.due_on),
             ("是" if case.due_on < today else "否") if is_open and case.due_on else "",
         ]

@@ -23,6 +23,12 @@ from xinfang.cases.choices import (
     Satisfaction,
 )
 from xinfang.cases.states import OPEN_STATES, Status
+from xinfang.deadlines.calendar import provisional_label
+
+
+def provisional_note(due_on, provisional: bool) -> str:
+    """「暂定（2027年放假安排尚未录入）」 for a provisional due date, else "" (shown beside the date)."""
+    return provisional_label(due_on.year) if provisional and due_on is not None else ""
 
 
 class Category(models.Model):
@@ -139,6 +145,8 @@ class Case(models.Model):
     due_on = models.DateField("当前期限", null=True, blank=True)
     due_rule = models.CharField("当前期限规则", max_length=24, blank=True)
     due_started_on = models.DateField("当前期限起算日", null=True, blank=True)
+    # Mirrors Clock.provisional of the nearest clock, so lists can mark the date 暂定 without a join.
+    due_provisional = models.BooleanField("当前期限为暂定", default=False)
 
     evaluation_status = models.CharField(
         "评价状态", max_length=10, choices=EvaluationStatus.choices, blank=True, default=""
@@ -171,6 +179,10 @@ class Case(models.Model):
     @property
     def due_rule_label(self) -> str:
         return CLOCK_LABELS.get(self.due_rule, self.due_rule) if self.due_rule else "—"
+
+    @property
+    def due_provisional_note(self) -> str:
+        return provisional_note(self.due_on, self.due_provisional)
 
     @property
     def is_accusation(self) -> bool:
@@ -234,6 +246,9 @@ class Clock(models.Model):
     on_time = models.BooleanField("是否按期", null=True)
     paused = models.BooleanField("暂停中（听证）", default=False)
     superseded = models.BooleanField("已被替换", default=False)
+    # Counted with estimated holidays because a year it reaches had no confirmed schedule (decisions §2);
+    # recomputed and cleared when that year is confirmed (cases.calendar_sync).
+    provisional = models.BooleanField("暂定", default=False)
 
     class Meta:
         verbose_name = "期限"
@@ -251,6 +266,10 @@ class Clock(models.Model):
     @property
     def label(self) -> str:
         return CLOCK_LABELS.get(self.rule_code, self.rule_code)
+
+    @property
+    def provisional_note(self) -> str:
+        return provisional_note(self.due_on, self.provisional)
 
 
 class CaseEvent(models.Model):

@@ -229,7 +229,9 @@ def clock_panels(case: Case) -> list[ClockPanel]:
             differs = False
         else:
             try:
-                deadline = compute_deadline(c.rule_code, c.started_on, extra_days=c.extra_days, rule_date=case.received_on)
+                deadline = compute_deadline(
+                    c.rule_code, c.started_on, extra_days=c.extra_days, rule_date=case.received_on, allow_provisional=True
+                )
                 lines = deadline.explain_lines()
                 differs = deadline.due != c.due_on
             except XinfangError as exc:
@@ -268,6 +270,7 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
     """The item's history in words: every recorded event, its actor and what it did to the clocks."""
     from xinfang.cases.choices import CLOCK_LABELS
     from xinfang.cases.workflow import EVENT_LABELS, status_label
+    from xinfang.deadlines.calendar import provisional_label
 
     rows = []
     for e in case_timeline(case):
@@ -285,7 +288,14 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
             verdict = "按期" if c.get("on_time") else "超期" if c.get("on_time") is False else "已重算"
             details.append(f"结束期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}（截止 {c['due_on']}，{verdict}）")
         for c in data.get("clocks", {}).get("started", []):
-            details.append(f"开始期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}，自 {c['from']} 起算，截止 {c['due_on']}")
+            note = provisional_label(int(c["due_on"][:4])) if c.get("provisional") else ""
+            details.append(f"开始期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}，自 {c['from']} 起算，截止 {c['due_on']}{note}")
+        for c in data.get("recomputed", []):
+            note = provisional_label(int(c["to"][:4])) if c.get("provisional") else ""
+            details.append(
+                f"重算期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}，按 {data.get('year')} 年放假安排，"
+                f"截止 {c['from']}（暂定）→ {c['to']}{note}"
+            )
         rows.append(
             TimelineRow(
                 label=EVENT_LABELS.get(e.action, e.action),

@@ -350,14 +350,21 @@ def _start_clock(case: Case, spec: ClockStart, on: dt.date, running: dict[str, C
     extra = int(getattr(case, spec.extra_field) or 0) if spec.extra_field else 0
     previous = running.get(spec.rule) if spec.restart_same else None
     start = previous.started_on if previous is not None else spec.start(case, on)
-    deadline = compute_deadline(spec.rule, start, extra_days=extra, rule_date=case.received_on)
+    # A year without a confirmed schedule never blocks a legal duty: the clock is stored provisional (暂定) and
+    # recomputed when the year is confirmed (decisions §2, cases.calendar_sync).
+    deadline = compute_deadline(
+        spec.rule, start, extra_days=extra, rule_date=case.received_on, allow_provisional=True
+    )
     if previous is not None:
         previous.due_on = deadline.due
         previous.extra_days = extra
         previous.paused = False
-        previous.save(update_fields=["due_on", "extra_days", "paused"])
+        previous.provisional = deadline.provisional
+        previous.save(update_fields=["due_on", "extra_days", "paused", "provisional"])
         return previous
-    new = Clock(rule_code=spec.rule, started_on=start, extra_days=extra, due_on=deadline.due)
+    new = Clock(
+        rule_code=spec.rule, started_on=start, extra_days=extra, due_on=deadline.due, provisional=deadline.provisional
+    )
     running[spec.rule] = new
     return new
 
@@ -366,9 +373,11 @@ def _refresh_due(case: Case, running: dict[str, Clock]) -> None:
     candidates = [c for c in running.values() if c.rule_code != "evaluation" and not c.paused]
     if case.status not in OPEN_STATES or not candidates:
         case.due_on, case.due_rule, case.due_started_on = None, "", None
+        case.due_provisional = False
         return
     nearest = min(candidates, key=lambda c: (c.due_on, c.pk or 0))
     case.due_on, case.due_rule, case.due_started_on = nearest.due_on, nearest.rule_code, nearest.started_on
+    case.due_provisional = nearest.provisional
 
 
 def transition(
@@ -455,7 +464,8 @@ def transition(
             if spec.once and not creating and obj.clocks.filter(rule_code=spec.rule).exists():
                 continue
             c = _start_clock(obj, spec, on, running)
-            clock_log["started"].append({"rule": spec.rule, "from": c.started_on.isoformat(), "due_on": c.due_on.isoformat()})
+            clock_log["started"].append({"rule": spec.rule, "from": c.started_on.isoformat(), "due_on": c.due_on.isoformat(),
+                                         **({"provisional": True} if c.provisional else {})})
         if move.assigned_due_on is not None:
             running["assigned"] = Clock(rule_code="assigned", started_on=on, due_on=move.assigned_due_on)
             clock_log["started"].append({"rule": "assigned", "from": on.isoformat(), "due_on": move.assigned_due_on.isoformat()})
@@ -483,7 +493,7 @@ def transition(
             if move.after is not None:
                 move.after(obj)
         else:
-            fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
+            fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "due_provisional", "updated_at", *move.changes}
             moved = obj.current_unit_id != unit_before
             if moved:
                 obj.access_units = with_access_unit(obj.access_units, obj.current_unit_id)
@@ -546,4 +556,5 @@ EVENT_LABELS: Mapping[str, str] = {
     "evaluate": "信访人满意度评价",
     "evaluation_overdue": "超期未评价",
     "group_alert": "集体访提醒已发送",
+    "calendar_recompute": "放假安排确认后重算暂定期限",
 }
