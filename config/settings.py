@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xinfang.workbench.context.nav",
+                "xinfang.workbench.context.calendar_warning",
             ],
         },
     },

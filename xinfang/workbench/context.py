@@ -1,4 +1,4 @@
-"""Template context for every workbench page: what the navigation may offer this user."""
+"""Template context for every workbench page: what the navigation may offer this user, and the year-end warning."""
 
 from xinfang.orgs import policies
 from xinfang.orgs.permissions import Perm
@@ -9,3 +9,27 @@ def nav(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"can_register": bool(policies.granted_paths(user, Perm.REGISTER))}
+
+
+def calendar_warning(request):
+    """From 1 October (Asia/Shanghai) until next year's schedule is confirmed, warn administrators and the bureau
+    (decisions §2): until then every clock reaching that year is provisional (暂定).
+
+    The bureau is whoever may route items (case.route); administrators hold orgs.administer or are Django staff.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from xinfang.deadlines.services import next_year_pending
+
+    year = next_year_pending()
+    if year is None:
+        return {}
+    if not (
+        user.is_staff
+        or user.is_superuser
+        or policies.granted_paths(user, Perm.ADMINISTER)
+        or policies.granted_paths(user, Perm.ROUTE)
+    ):
+        return {}
+    return {"calendar_pending_year": year}

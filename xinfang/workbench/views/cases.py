@@ -46,6 +46,7 @@ class ListRow:
     status: str
     due: str
     due_label: str
+    due_note: str  # 「暂定（…）」 for a provisional due date
     is_open: bool
     overdue: bool
     due_soon: bool
@@ -73,6 +74,7 @@ def _row(user, case: Case, today) -> ListRow:
         status=STATUS_LABELS.get(case.status, case.status),
         due=case.due_on.isoformat() if case.due_on else "",
         due_label=case.due_rule_label,
+        due_note=case.due_provisional_note,
         is_open=is_open,
         overdue=overdue,
         due_soon=soon,
