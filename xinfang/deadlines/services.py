@@ -179,12 +179,18 @@ def load_calendar(*, provisional: bool = False, stamp: str | None = None) -> Wor
 
 
 def next_year_pending(today: dt.date | None = None) -> int | None:
-    """The coming year, if today is on or after 1 October and its schedule is not confirmed yet (decisions §2)."""
+    """The year whose missing schedule staff must be warned about (decisions §2), or None.
+
+    From 1 October: the coming year, until it is confirmed. The warning does not stop on 1 January: a year
+    already begun without a confirmed schedule is named too.
+    """
     today = today or clock.today()
-    if today.month < 10:
-        return None
-    year = today.year + 1
-    return None if year in load_calendar().years else year
+    confirmed = load_calendar().years
+    if today.year not in confirmed:
+        return today.year
+    if today.month >= 10 and today.year + 1 not in confirmed:
+        return today.year + 1
+    return None
 
 
 # ---------------------------------------------------------------- rules
