@@ -16,6 +16,24 @@ from xinfang.orgs.permissions import Role
 from xinfang.orgs.services import unit_create, user_create
 
 
+@pytest.fixture(autouse=True)
+def _deadline_reference_data(request):
+    """Give a transactional test the calendar and rules that migrations seed.
+
+    A transactional test empties every table when it ends, so the next one starts without them. (Each process
+    used to keep a stale copy for five minutes, which hid this; now it reloads as soon as the data changes.)
+    """
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from xinfang.deadlines import services
+        from xinfang.deadlines.models import DeadlineRule
+
+        if not DeadlineRule.objects.exists():
+            services.seed_default_rules()
+            services.seed_calendar_from_package(range(2004, 2027))
+    yield
+
+
 @pytest.fixture
 def county(db):
     u = SimpleNamespace()
