@@ -111,6 +111,18 @@ def test_register_on_12_17_via_the_page_gives_a_provisional_routing_clock(client
         assert LABEL in client.get("/cases/").content.decode()
 
 
+def test_simple_acceptance_across_the_new_year_is_checked_against_the_provisional_limit(petition, county):
+    # Received Wed 2026-12-30: 3 working days are 12-31, (01-01 元旦 estimated), 01-04, 01-05.
+    with at(D(2026, 12, 30)):
+        case = petition(received_on=D(2026, 12, 30))
+        case = s.case_forward(case=case, actor=county.zhang, target=county.town, on=D(2026, 12, 30))
+        case = s.case_sign(case=case, actor=county.li, on=D(2026, 12, 30))
+    with at(D(2027, 1, 5)):
+        case = s.case_accept(case=case, actor=county.li, simple=True, on=D(2027, 1, 5))
+    assert case.status == Status.SIMPLE_HANDLING
+    assert running(case, "simple_handling").provisional
+
+
 def test_export_marks_the_provisional_due_date(petition, county):
     from openpyxl import load_workbook
 

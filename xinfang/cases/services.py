@@ -598,7 +598,7 @@ def case_accept(*, case: Case, actor: User, simple: bool = False, on: dt.date | 
         from xinfang.deadlines.services import compute_deadline
 
         received = case.routed_on or case.received_on
-        limit = compute_deadline("simple_acceptance", received, rule_date=case.received_on).due
+        limit = compute_deadline("simple_acceptance", received, rule_date=case.received_on, allow_provisional=True).due
         if on > limit:
             raise ValidationFailed(
                 f"简易办理须在收到之日起3个工作日内决定受理（截止 {limit:%Y-%m-%d}），已超过，请按普通程序受理"
