@@ -163,7 +163,9 @@ def test_confirming_2027_recomputes_records_and_clears_the_flag(petition, county
     window = running(delivered, "review_request")
     assert (window.due_on, window.provisional) == (D(2027, 1, 4), False)  # same date, now official
     # the stopped handling clock keeps its recorded verdict and date (decisions §2: history is not rewritten)
-    assert delivered.clocks.get(rule_code="handling").due_on == D(2027, 2, 1)
+    stopped = delivered.clocks.get(rule_code="handling")
+    assert (stopped.due_on, stopped.on_time, stopped.provisional) == (D(2027, 2, 1), True, True)
+    assert stopped.provisional_note == "暂定期限（按当时估算的放假安排判定）"
     assert not CaseEvent.objects.filter(case=inside, action="calendar_recompute").exists()
 
 

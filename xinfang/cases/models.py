@@ -269,6 +269,9 @@ class Clock(models.Model):
 
     @property
     def provisional_note(self) -> str:
+        if self.provisional and self.stopped_on is not None:
+            # Its on-time verdict was recorded against this date and is not rewritten when the year is confirmed.
+            return "暂定期限（按当时估算的放假安排判定）"
         return provisional_note(self.due_on, self.provisional)
 
 
