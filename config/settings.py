@@ -170,6 +170,10 @@ XINFANG_INTEL_MODEL = env_str("XINFANG_INTEL_MODEL", str(DATA_DIR / "intel" / "c
 # Days after conclusion within which a new item on the same matter breaks 息诉罢访 (decisions §7).
 XINFANG_SETTLED_WINDOW_DAYS = env_int("XINFANG_SETTLED_WINDOW_DAYS", 90)
 
+# How many days back staff may date an action recorded late (with a reason); older dates are refused so a
+# late entry cannot rewrite a deadline that has already passed.
+XINFANG_BACKDATE_DAYS = env_int("XINFANG_BACKDATE_DAYS", 7)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
