@@ -45,7 +45,7 @@ from xinfang.cases.models import (
     RequestItem,
 )
 from xinfang.cases.states import CLOSED_STATES, Status
-from xinfang.cases.validators import check_upload, normalize_id_number, normalize_phone
+from xinfang.cases.validators import check_received_on, check_upload, normalize_id_number, normalize_phone
 from xinfang.cases.workflow import Action, Move, transition
 from xinfang.core import clock
 from xinfang.core.errors import IllegalTransition, PermissionRefused, ValidationFailed, XinfangError
@@ -107,9 +107,10 @@ def _clean_registration(data: RegistrationInput) -> list[PetitionerInput]:
         errors.append(f"诉求类型无效，可选：{'、'.join(ClaimType.labels)}")
     if data.purpose not in Purpose.values:
         errors.append(f"信访目的无效，可选：{'、'.join(Purpose.labels)}")
-    today = clock.today()
-    if data.received_on > today:
-        errors.append(f"收到日期 {data.received_on:%Y-%m-%d} 晚于今天，请核对")
+    try:
+        check_received_on(data.received_on, clock.today())
+    except ValidationFailed as exc:
+        errors.append(exc.message)
     if not (data.title or "").strip():
         errors.append("请填写标题（信访事项的简要概括）")
     elif len(data.title) > 200:
