@@ -216,3 +216,99 @@ def test_page_scripts_post_their_lookups(client, county):
 def test_service_still_refuses_a_received_on_before_2005(petition):
     with pytest.raises(ValidationFailed, match="2005-05-01"):
         petition(received_on=D(2004, 12, 31))
+
+
+# --- double submission and files left behind ---------------------------------------------------------------
+
+
+def token_of(html: str) -> str:
+    import re
+
+    match = re.search(r'name="submission_token" value="([^"]+)"', html)
+    assert match, "the registration form carries a one-time token"
+    return match.group(1)
+
+
+def stored_files() -> list[str]:
+    from django.core.files.storage import default_storage
+
+    found = []
+    if not default_storage.exists("attachments"):
+        return found
+    for folder in default_storage.listdir("attachments")[0]:
+        found += default_storage.listdir(f"attachments/{folder}")[1]
+    return found
+
+
+def test_a_resubmitted_registration_creates_one_item(client, county):
+    client.force_login(county.zhang)
+    token = token_of(client.get(URL).content.decode())
+    assert token != token_of(client.get(URL).content.decode())  # a new token for each blank form
+    data = form_data(county, submission_token=token)
+    first = client.post(URL, data)
+    again = client.post(URL, data)  # the browser retries, or the button was clicked twice
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert Case.objects.count() == 1 and Petitioner.objects.count() == 1
+
+
+def test_a_form_returned_with_errors_keeps_its_token_and_registers_once(client, county):
+    client.force_login(county.zhang)
+    token = token_of(client.get(URL).content.decode())
+    bad = client.post(URL, form_data(county, title="", submission_token=token))
+    assert bad.status_code == 200 and token_of(bad.content.decode()) == token
+    assert client.post(URL, form_data(county, submission_token=token)).status_code == 302
+    assert client.post(URL, form_data(county, submission_token=token)).status_code == 302
+    assert Case.objects.count() == 1
+
+
+def test_another_users_token_registers_nothing(client, county):
+    client.force_login(county.zhang)
+    token = token_of(client.get(URL).content.decode())
+    client.post(URL, form_data(county, submission_token=token))
+    client.force_login(county.li)
+    resp = client.post(URL, form_data(county, submission_token=token))
+    assert resp.status_code == 200 and "登记表单已失效" in resp.content.decode()
+    assert Case.objects.count() == 1
+
+
+def test_two_submissions_at_the_same_moment_create_one_item(petition, county, monkeypatch):
+    # Both requests pass the look-up before either commits; the unique token decides, and the loser
+    # returns the winner's item and leaves none of its files behind.
+    from xinfang.cases import services
+
+    before = set(stored_files())  # the test storage lives as long as the test process
+    first = petition(submission_token="t" * 43, attachments=[services.UploadInput("a.pdf", b"%PDF-1.4 x")])
+    real = services._registered_with
+    calls = []
+
+    def racing(token, actor):
+        calls.append(token)
+        return None if len(calls) == 1 else real(token, actor)
+
+    monkeypatch.setattr(services, "_registered_with", racing)
+    second = petition(submission_token="t" * 43, attachments=[services.UploadInput("b.pdf", b"%PDF-1.4 y")])
+    assert second.pk == first.pk and len(calls) == 2
+    assert Case.objects.count() == 1
+    assert len(set(stored_files()) - before) == 1
+
+
+def test_a_failed_attachment_leaves_no_file(petition, county, monkeypatch):
+    from django.db import DatabaseError
+
+    from xinfang.cases import services
+    from xinfang.cases.models import Attachment
+
+    case = petition()
+    before = set(stored_files())  # the test storage lives as long as the test process
+
+    def broken_save(self, *args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(Attachment, "save", broken_save)
+    with pytest.raises(DatabaseError):
+        services.case_add_attachment(case=case, actor=county.zhang, upload=services.UploadInput("证据.pdf", b"%PDF-1.4"))
+    with pytest.raises(DatabaseError):
+        petition(attachments=[services.UploadInput("a.pdf", b"%PDF-1.4 x")])
+    assert set(stored_files()) == before
+    assert Case.objects.count() == 1

@@ -7,6 +7,7 @@ everything again and stays the only write path. Nothing here writes.
 from __future__ import annotations
 
 import re
+import secrets
 from collections import defaultdict
 
 from django import forms
@@ -219,9 +220,18 @@ class RegisterForm(forms.Form):
         help_text="同一信访人就同一事项此前的信访件编号，多个用逗号分隔；关联后本件登记为重件",
     )
     attachments = MultipleFileField(label="附件", required=False)
+    # One-time token, new for each blank form and kept when the form comes back with errors: a retried POST
+    # or a double click registers the petition once (cases.services.case_register).
+    submission_token = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput,
+        error_messages={"max_length": "登记表单已失效，请刷新页面后重新填写"},
+    )
 
     def __init__(self, *args, user: User, units: list[Unit], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = secrets.token_urlsafe(32)
         self.user = user
         self.units = units
         unit_field = self.fields["unit"]
@@ -481,6 +491,7 @@ class Registration:
             is_skip_level=data["is_skip_level"],
             earlier_items=list(earlier.values()),
             attachments=[UploadInput(name=f.name, content=f.read()) for f in data["attachments"]],
+            submission_token=data["submission_token"],
         )
 
     def error_summary(self) -> list[tuple[str, str]]:
