@@ -8,6 +8,21 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // The reason for a late entry is asked for only when the date lies before today (the date's max). The
+  // field stays visible while it carries an error, and the server checks either way.
+  var day = document.getElementById("id_on");
+  var reason = document.getElementById("id_backdate_reason");
+  if (day && reason && day.max) {
+    var block = reason.closest(".field");
+    var sync = function () {
+      var late = day.value && day.value < day.max;
+      block.hidden = !late && !block.querySelector(".errorlist") && !reason.value;
+    };
+    day.addEventListener("change", sync);
+    day.addEventListener("input", sync);
+    sync();
+  }
+
   var addItem = document.getElementById("add-item");
   if (addItem) {
     // Adds one more request-item row (Django formset: bump TOTAL_FORMS, replace __prefix__).
