@@ -312,3 +312,45 @@ def test_a_failed_attachment_leaves_no_file(petition, county, monkeypatch):
         petition(attachments=[services.UploadInput("a.pdf", b"%PDF-1.4 x")])
     assert set(stored_files()) == before
     assert Case.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_two_app_servers_receiving_the_same_form_register_once(transactional_db, county):
+    """PostgreSQL: the same form posted to two servers at the same moment. Both pass the look-up; the unique
+    token makes the second insert wait for the first and then return the first item."""
+    import threading
+
+    from django.db import connection, connections
+
+    from xinfang.cases import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("并发测试需要 PostgreSQL")
+
+    def register():
+        data = services.RegistrationInput(
+            channel="letter", received_on=D(2026, 11, 25), title="东街村道路硬化工程拖欠工人工资",
+            content="工程结束半年仍未结清工资共计3万元，请求督促支付。", claim_type="appeal", purpose="request",
+            petitioners=[services.PetitionerInput(name="陈大明", id_number=ID_CHEN)], submission_token="same" * 10,
+        )
+        return services.case_register(actor=county.zhang, unit=county.bureau, data=data)
+
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = register().pk
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results[0] == results[1] and isinstance(results[0], int), results
+    assert Case.objects.count() == 1
