@@ -258,7 +258,7 @@ def case_register(*, actor: User, unit: Unit, data: RegistrationInput) -> Case:
         raise PermissionRefused(f"您在「{unit.name}」没有登记信访件的权限")
     token = (data.submission_token or "").strip()
     if len(token) > 64:
-        raise ValidationFailed("登记表单已失效，请刷新页面后重新填写", field="submission_token")
+        raise ValidationFailed("登记表单已失效，请刷新页面后重新填写")
     if token and (first := _registered_with(token, actor)) is not None:
         return first  # the same form again (a retry or a double click): no second item
 
@@ -286,7 +286,7 @@ def _registered_with(token: str, actor: User) -> Case | None:
     if row is None:
         return None
     if row.user_id != actor.pk:
-        raise ValidationFailed("登记表单已失效，请刷新页面后重新填写", field="submission_token")
+        raise ValidationFailed("登记表单已失效，请刷新页面后重新填写")
     return row.case
 
 

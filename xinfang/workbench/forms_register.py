@@ -223,6 +223,7 @@ class RegisterForm(forms.Form):
     # One-time token, new for each blank form and kept when the form comes back with errors: a retried POST
     # or a double click registers the petition once (cases.services.case_register).
     submission_token = forms.CharField(
+        label="登记表单",
         required=False,
         max_length=64,
         widget=forms.HiddenInput,
