@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: staff responses are marked no-store.
+    "xinfang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
@@ -66,7 +68,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "workbench/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("XINFANG_PROXY_COUNT", 0)
+# Behind nginx every request comes from the proxy's address; counting failures per REMOTE_ADDR would let
+# anyone lock any account for everyone. The client address is read from X-Forwarded-For, trusting exactly
+# as many entries as there are proxies (0 = no proxy: REMOTE_ADDR, the header ignored).
+XINFANG_TRUSTED_PROXY_COUNT = env_int("XINFANG_TRUSTED_PROXY_COUNT", env_int("XINFANG_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "xinfang.core.middleware.client_ip"
 
 LOGIN_URL = "workbench:login"
 LOGIN_REDIRECT_URL = "workbench:home"
@@ -151,6 +157,28 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("XINFANG_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# --- transport and headers (python manage.py check --deploy is clean with production values) ---------------
+# Secure cookies mean the site is served over HTTPS: send plain HTTP there and tell browsers to stay.
+SECURE_SSL_REDIRECT = env_bool("XINFANG_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = env_int("XINFANG_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINFANG_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("XINFANG_HSTS_PRELOAD", False)
+# Preloading is a public, slow-to-undo commitment of the whole domain (often an intranet or a shared
+# government domain): an operator's decision, not a default, so its reminder is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Only when a trusted proxy sets X-Forwarded-Proto and strips it from clients (the documented nginx does);
+# `xinfang serve` (gunicorn) already reads it from the addresses in XINFANG_FORWARDED_ALLOW_IPS.
+if env_bool("XINFANG_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts and styles come from this site's static files only (no inline code: see workbench/static/).
+XINFANG_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
 # Attachments: what registrars may upload (decisions §4); checked at the edge and again in the service.
 XINFANG_ATTACHMENT_MAX_BYTES = env_int("XINFANG_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 XINFANG_ATTACHMENT_TYPES = {
@@ -170,6 +198,10 @@ XINFANG_INTEL_MODEL = env_str("XINFANG_INTEL_MODEL", str(DATA_DIR / "intel" / "c
 
 # Days after conclusion within which a new item on the same matter breaks 息诉罢访 (decisions §7).
 XINFANG_SETTLED_WINDOW_DAYS = env_int("XINFANG_SETTLED_WINDOW_DAYS", 90)
+
+# How many days back staff may date an action recorded late (with a reason); older dates are refused so a
+# late entry cannot rewrite a deadline that has already passed.
+XINFANG_BACKDATE_DAYS = env_int("XINFANG_BACKDATE_DAYS", 7)
 
 LOGGING = {
     "version": 1,

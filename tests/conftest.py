@@ -109,3 +109,16 @@ def calendar_2027(db):
     invalidate_calendar_cache()
     yield
     invalidate_calendar_cache()
+
+
+@pytest.fixture(autouse=True)
+def _history_dates(request):
+    """Most tests write an item's history with explicit past dates, as if recorded on the day. The backdating
+    window and reason (``workflow._check_effective_date``) are tested where a test is marked ``date_rules``."""
+    if request.node.get_closest_marker("date_rules"):
+        yield
+        return
+    from xinfang.cases.workflow import importing_history
+
+    with importing_history():
+        yield

@@ -170,10 +170,16 @@ def test_register_needs_permission_on_unit(petition, county):
     assert nothing_written()
 
 
-def test_failure_after_insert_rolls_back_everything(petition, county):
-    # No deadline rule was in force in 2003: the clock cannot start, so the whole registration rolls back.
-    with pytest.raises(ValidationFailed, match="2003-06-02 尚未施行"):
-        petition(received_on=D(2003, 6, 2), attachments=[s.UploadInput("a.pdf", b"%PDF-1.4")])
+def test_failure_after_insert_rolls_back_everything(petition, county, monkeypatch):
+    # The clock cannot start (no deadline rule in force), so the whole registration rolls back.
+    from xinfang.deadlines import services as deadlines
+
+    def no_rule(rule, start, **kwargs):
+        raise ValidationFailed(f"期限规则 {rule} 在 {start:%Y-%m-%d} 尚未施行")
+
+    monkeypatch.setattr(deadlines, "compute_deadline", no_rule)
+    with pytest.raises(ValidationFailed, match="2026-09-01 尚未施行"):
+        petition(attachments=[s.UploadInput("a.pdf", b"%PDF-1.4")])
     assert nothing_written() and not Attachment.objects.exists()
     from xinfang.cases.models import CaseNumberSequence
 

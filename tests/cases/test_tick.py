@@ -45,8 +45,10 @@ def test_lapsed_review_window_concludes_once(petition, county):
 
 def test_lapsed_rereview_window_concludes(petition, county):
     case = drive(petition, county, Status.REVIEW_DELIVERED)  # delivered 11-10 → window due 12-10
-    assert s.run_daily_tick(today=D(2026, 12, 10)).concluded == 0
-    assert s.run_daily_tick(today=D(2026, 12, 11)).concluded == 1
+    # The job acts only on days that have come (an act is never dated after today).
+    with time_machine.travel(dt.datetime(2026, 12, 11, 2, 0, tzinfo=dt.UTC), tick=False):
+        assert s.run_daily_tick(today=D(2026, 12, 10)).concluded == 0
+        assert s.run_daily_tick(today=D(2026, 12, 11)).concluded == 1
     case.refresh_from_db()
     assert case.conclusion_reason == "rereview_lapsed"
 

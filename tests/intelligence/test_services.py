@@ -94,11 +94,11 @@ def test_broken_model_is_logged_and_degrades(settings, tmp_path, caplog):
 def test_suggest_endpoint_permissions_and_payload(client, petition, county):
     first = petition(received_on=D(2026, 8, 1))
     url = reverse("workbench:suggest")
-    assert client.get(url).status_code == 302  # login first
+    assert client.post(url).status_code == 302  # login first
     client.force_login(county.zhao)  # supervisor: no register grant
-    assert client.get(url, {"title": "x"}).status_code == 403
+    assert client.post(url, {"title": "x"}).status_code == 403
     client.force_login(county.zhang)
-    data = client.get(url, {"title": "东街村道路硬化工程拖欠工人工资", "content": first.content}).json()
+    data = client.post(url, {"title": "东街村道路硬化工程拖欠工人工资", "content": first.content}).json()
     assert data["category"] is None  # no model in the test settings
     assert data["empty_text"] == "暂无建议"
     assert [r["number"] for r in data["repeats"]][:1] == [first.number]
@@ -232,7 +232,7 @@ def test_staff_categories_train_the_model_that_then_suggests(client, petition, c
 
     settings.XINFANG_INTEL_MODEL = str(out)
     client.force_login(county.zhang)
-    data = client.get(reverse("workbench:suggest"), {"title": "工厂排放废气", "content": "附近工厂夜间排放刺鼻废气，河道污水发臭"}).json()
+    data = client.post(reverse("workbench:suggest"), {"title": "工厂排放废气", "content": "附近工厂夜间排放刺鼻废气，河道污水发臭"}).json()
     assert data["category"]["category_name"] == "生态环境"
     assert data["category"]["category_id"] == env.pk
     assert data["category"]["model_version"] == header["version"]

@@ -121,7 +121,7 @@ def test_supervisor_without_register_grant_is_refused(client, county):
     resp = client.get(URL)
     assert resp.status_code == 403 and "您没有登记信访件的权限" in resp.content.decode()
     assert client.post(URL, form_data(county)).status_code == 403
-    assert client.get(ITEMS_URL + f"?id_number={ID_CHEN}").status_code == 403
+    assert client.post(ITEMS_URL, {"id_number": ID_CHEN}).status_code == 403
     assert nothing_written()
 
 
@@ -363,7 +363,7 @@ def earlier(petition, county):
 
 def items_for(client, user, **params):
     client.force_login(user)
-    resp = client.get(ITEMS_URL, params)
+    resp = client.post(ITEMS_URL, params)
     assert resp.status_code == 200
     return resp.json()["items"]
 

@@ -9,10 +9,12 @@ the item.
 from __future__ import annotations
 
 import io
+import re
 
 from django.db.models import Prefetch, QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -52,6 +54,10 @@ COLUMNS = [
     ("是否超期", 9),
 ]
 DATE_COLUMNS = {"收到日期", "截止日"}
+
+# Text a spreadsheet would take for a formula when someone edits the cell (=HYPERLINK(…) pasted into a title);
+# leading spaces and tabs do not stop Excel from doing so.
+_FORMULA_START = re.compile(r"^[\s]*[=+\-@]")
 
 
 class ExportTooLarge(Exception):
@@ -126,7 +132,7 @@ def export_xlsx(user: User, queryset: QuerySet[Case]) -> bytes:
             _date(ws, case.due_on),
             ("是" if case.due_on < today else "否") if is_open and case.due_on else "",
         ]
-        ws.append(values)
+        ws.append([_text(ws, v) if isinstance(v, str) else v for v in values])
         rows += 1
         if len(disclosed) >= _CHUNK:
             PersonalDataAccess.objects.bulk_create(disclosed)
@@ -145,6 +151,17 @@ def _date(ws, value):
         return None
     cell = WriteOnlyCell(ws, value=value)
     cell.number_format = DATE_FORMAT
+    return cell
+
+
+def _text(ws, value: str) -> WriteOnlyCell:
+    """A text cell that stays text: characters XML forbids (``\x01``, ``\x0b`` from text pasted out of Word)
+    would make the whole file unwritable, and text that starts like a formula must never run as one."""
+    clean = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
+    cell = WriteOnlyCell(ws, value=clean)
+    cell.data_type = "s"  # openpyxl makes any text starting with "=" a formula cell
+    if _FORMULA_START.match(clean):
+        cell.quotePrefix = True  # Excel's leading apostrophe: still text after the cell is edited
     return cell
 
 

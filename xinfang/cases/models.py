@@ -465,3 +465,24 @@ class RefusedAttempt(models.Model):
         return f"{self.action} {self.case_id}"
 
 
+
+
+class SubmissionToken(models.Model):
+    """The one-time token of a registration form, stored with the item it created.
+
+    A browser that retries a POST, or a double click, sends the same token again; the unique constraint makes
+    the second attempt find the first item instead of registering the petition twice.
+    """
+
+    token = models.CharField("表单令牌", max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False, related_name="+")
+    created_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "登记表单令牌"
+        verbose_name_plural = "登记表单令牌"
+        constraints = [models.UniqueConstraint(fields=["token"], name="uniq_submission_token")]
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}… → {self.case_id}"

@@ -264,6 +264,7 @@ class TimelineRow:
     changed: bool
     note: str
     details: list[str]
+    backdated: str = ""  # 「（11月30日补录，理由：…）」 when recorded on another day than the act
 
 
 def timeline_rows(case: Case) -> list[TimelineRow]:
@@ -296,6 +297,12 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
                 f"重算期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}，按 {data.get('year')} 年放假安排，"
                 f"截止 {c['from']}（暂定）→ {c['to']}{note}"
             )
+        recorded_on = clock.local_date(e.created_at)
+        backdated = ""
+        if recorded_on != e.effective_on and e.action not in ("register", "register_direct"):
+            # A late entry shows both days, so nobody mistakes it for an act recorded on the day.
+            why = f"，理由：{data['backdate_reason']}" if data.get("backdate_reason") else ""
+            backdated = f"（{recorded_on.month}月{recorded_on.day}日补录{why}）"
         rows.append(
             TimelineRow(
                 label=EVENT_LABELS.get(e.action, e.action),
@@ -308,6 +315,7 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
                 changed=e.from_status != e.to_status,
                 note=e.note,
                 details=details,
+                backdated=backdated,
             )
         )
     return rows

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 
 from xinfang.cases import workflow
@@ -43,9 +43,10 @@ from xinfang.cases.models import (
     Opinion,
     Petitioner,
     RequestItem,
+    SubmissionToken,
 )
 from xinfang.cases.states import CLOSED_STATES, Status
-from xinfang.cases.validators import check_upload, normalize_id_number, normalize_phone
+from xinfang.cases.validators import check_received_on, check_upload, normalize_id_number, normalize_phone
 from xinfang.cases.workflow import Action, Move, transition
 from xinfang.core import clock
 from xinfang.core.errors import IllegalTransition, PermissionRefused, ValidationFailed, XinfangError
@@ -96,6 +97,8 @@ class RegistrationInput:
     is_skip_level: bool = False
     earlier_items: list[Case] = field(default_factory=list)
     attachments: list[UploadInput] = field(default_factory=list)
+    # The registration form's one-time token: the same token again returns the item it created.
+    submission_token: str = ""
 
 
 def _clean_registration(data: RegistrationInput) -> list[PetitionerInput]:
@@ -107,9 +110,10 @@ def _clean_registration(data: RegistrationInput) -> list[PetitionerInput]:
         errors.append(f"诉求类型无效，可选：{'、'.join(ClaimType.labels)}")
     if data.purpose not in Purpose.values:
         errors.append(f"信访目的无效，可选：{'、'.join(Purpose.labels)}")
-    today = clock.today()
-    if data.received_on > today:
-        errors.append(f"收到日期 {data.received_on:%Y-%m-%d} 晚于今天，请核对")
+    try:
+        check_received_on(data.received_on, clock.today())
+    except ValidationFailed as exc:
+        errors.append(exc.message)
     if not (data.title or "").strip():
         errors.append("请填写标题（信访事项的简要概括）")
     elif len(data.title) > 200:
@@ -252,17 +256,38 @@ def case_register(*, actor: User, unit: Unit, data: RegistrationInput) -> Case:
 
     if not can(actor, workflow.TRANSITIONS[action].perm or "", unit):
         raise PermissionRefused(f"您在「{unit.name}」没有登记信访件的权限")
+    token = (data.submission_token or "").strip()
+    if len(token) > 64:
+        raise ValidationFailed("登记表单已失效，请刷新页面后重新填写")
+    if token and (first := _registered_with(token, actor)) is not None:
+        return first  # the same form again (a retry or a double click): no second item
 
     stored: list[Attachment] = []
     try:
         with transaction.atomic():
-            case = _register_rows(actor, unit, data, petitioners, action, stored)
-    except BaseException:
+            case = _register_rows(actor, unit, data, petitioners, action, stored, token)
+    except IntegrityError:
         # Files are stored last, inside the transaction; if it does not commit, a petitioner's
         # materials must not stay behind on disk.
         _delete_files(stored)
+        # The same form submitted at the same moment: the other request committed its item first.
+        first = _registered_with(token, actor) if token else None
+        if first is None:
+            raise
+        return first
+    except BaseException:
+        _delete_files(stored)
         raise
     return case
+
+
+def _registered_with(token: str, actor: User) -> Case | None:
+    row = SubmissionToken.objects.filter(token=token).select_related("case").first()
+    if row is None:
+        return None
+    if row.user_id != actor.pk:
+        raise ValidationFailed("登记表单已失效，请刷新页面后重新填写")
+    return row.case
 
 
 def _register_rows(
@@ -272,6 +297,7 @@ def _register_rows(
     petitioners: list[PetitionerInput],
     action: str,
     stored: list[Attachment],
+    token: str = "",
 ) -> Case:
     """The rows of one registration; runs inside the caller's transaction."""
     case = Case(
@@ -314,6 +340,8 @@ def _register_rows(
         for p in petitioners
     ]
     rows.append(CaseAccess(unit=unit))
+    if token:
+        rows.append(SubmissionToken(token=token, user=actor, created_at=clock.now()))
 
     def link_earlier(obj: Case) -> None:
         obj.earlier_items.set(data.earlier_items)
@@ -359,7 +387,11 @@ def _store_attachment(case: Case, actor: User, upload: UploadInput) -> Attachmen
     )
     # Stored under a random name: the petitioner's file name may contain personal data.
     att.file.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(upload.content), save=False)
-    att.save()
+    try:
+        att.save()
+    except BaseException:
+        _delete_files([att])  # the row failed: the file must not stay behind without it
+        raise
     return att
 
 
@@ -367,8 +399,14 @@ def case_add_attachment(*, case: Case, actor: User, upload: UploadInput) -> Atta
     from xinfang.cases.selectors import access_case
 
     access_case(actor, case.pk)
-    with transaction.atomic():
-        return _store_attachment(case, actor, upload)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            stored.append(_store_attachment(case, actor, upload))
+    except BaseException:
+        _delete_files(stored)
+        raise
+    return stored[0]
 
 
 def _alert_group_visit(case: Case, actor: User) -> None:

@@ -4,13 +4,41 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from xinfang.core.errors import ValidationFailed
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
+
+# The earliest date of receipt a registration may carry: the day the 2005 《信访条例》 took effect. Older
+# items belong to paper archives; an earlier date is a typing error (year 0205, 1905 …).
+EARLIEST_RECEIVED_ON = dt.date(2005, 5, 1)
+
+
+def check_received_on(value: dt.date, today: dt.date) -> None:
+    """A registration's date of receipt is a fact, not an action: it may lie in the past, within sane bounds."""
+    if value > today:
+        raise ValidationFailed(f"收到日期 {value:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请核对", field="received_on")
+    if value < EARLIEST_RECEIVED_ON:
+        raise ValidationFailed(
+            f"收到日期 {value:%Y-%m-%d} 早于 {EARLIEST_RECEIVED_ON:%Y-%m-%d}（《信访条例》施行之日），请核对年份",
+            field="received_on",
+        )
+
+
+def nfkc(raw: str | None) -> str:
+    """Full-width and other compatibility forms folded to plain ones (１３８… → 138…, ＋ → +), without NUL."""
+    return unicodedata.normalize("NFKC", raw or "").replace("\x00", "")
+
+
+def ascii_int(raw: object) -> int | None:
+    """``raw`` as an int if it is written in ASCII digits only, else None (``"²".isdigit()`` is true, but
+    ``int("²")`` fails, and ``int("٣")`` is 3)."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def id_check_digit(first17: str) -> str:
@@ -23,10 +51,10 @@ def normalize_id_number(raw: str) -> str:
 
     Raises ValidationFailed saying exactly what is wrong: length, characters, birth date, or check digit.
     """
-    value = (raw or "").strip().upper()
+    value = re.sub(r"\s", "", nfkc(raw)).upper()
     if len(value) != 18:
         raise ValidationFailed(f"身份证号码应为18位，您输入了{len(value)}位", field="id_number")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not value.isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise ValidationFailed("身份证号码前17位应为数字，最后一位为数字或X", field="id_number")
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -43,7 +71,8 @@ def normalize_id_number(raw: str) -> str:
 
 
 def normalize_phone(raw: str) -> str:
-    value = re.sub(r"[\s()（）]", "", raw or "")
+    """A mobile or landline number in ASCII digits; full-width digits and brackets are folded first."""
+    value = re.sub(r"[\s()]", "", nfkc(raw))
     if value.startswith("+86"):
         value = value[3:]
     if _MOBILE.match(value) or _LANDLINE.match(value):

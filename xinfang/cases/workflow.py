@@ -9,15 +9,18 @@ nothing. ``docs/workflow.md`` is generated from ``TRANSITIONS`` (``xinfang workf
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.core import clock
-from xinfang.core.errors import IllegalTransition, NotFound, PermissionRefused
+from xinfang.core.errors import IllegalTransition, NotFound, PermissionRefused, ValidationFailed
 from xinfang.core.rows import insert_together
 from xinfang.orgs.permissions import Perm
 
@@ -380,6 +383,67 @@ def _refresh_due(case: Case, running: dict[str, Clock]) -> None:
     case.due_provisional = nearest.provisional
 
 
+# --- action dates -----------------------------------------------------------------------------------------
+
+# The reason for a backdated act, for callers that reach ``transition`` through a service (the workbench sets
+# it around the one service call of a submitted form, so the services need no extra parameter each).
+_backdate_reason: ContextVar[str] = ContextVar("backdate_reason", default="")
+# Writing a past that already happened (the demo county's simulated year, test fixtures): the window and the
+# reason are waived; the future bound and the order of steps are not. Never entered while serving requests.
+_importing_history = 0
+
+
+@contextmanager
+def backdate_reason(reason: str) -> Iterator[None]:
+    """Supply the reason for acts dated before today that are recorded inside the block."""
+    token = _backdate_reason.set(reason or "")
+    try:
+        yield
+    finally:
+        _backdate_reason.reset(token)
+
+
+@contextmanager
+def importing_history() -> Iterator[None]:
+    """Record a past history in bulk (demo data, tests): no backdating window and no reason required."""
+    global _importing_history
+    _importing_history += 1
+    try:
+        yield
+    finally:
+        _importing_history -= 1
+
+
+def _check_effective_date(obj: Case, on: dt.date, reason: str, actor: User | None) -> None:
+    """An act's date: never after today, never before the item's previous step, and backdated only within
+    ``XINFANG_BACKDATE_DAYS`` with a reason. A late entry must not rewrite a clock that has already run out
+    (an extension dated before the handling deadline, recorded weeks after it)."""
+    from django.db.models import Max
+
+    today = clock.today()
+    if on > today:
+        raise ValidationFailed(f"日期 {on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际办理的日期", field="on")
+    if on < obj.received_on:
+        raise ValidationFailed(f"日期 {on:%Y-%m-%d} 早于本件收到日期 {obj.received_on:%Y-%m-%d}，请核对", field="on")
+    last = obj.events.filter(action__in=list(TRANSITIONS)).aggregate(last=Max("effective_on"))["last"]
+    if last is not None and on < last:
+        raise ValidationFailed(
+            f"日期 {on:%Y-%m-%d} 早于本件上一步办理日期 {last:%Y-%m-%d}，请按实际顺序填写", field="on"
+        )
+    if actor is None or _importing_history or on == today:
+        return  # the daily job may run for a missed day; it states no reason
+    window = settings.XINFANG_BACKDATE_DAYS
+    if (today - on).days > window:
+        raise ValidationFailed(
+            f"日期 {on:%Y-%m-%d} 距今已超过{window}天，不能补录。请按实际情况在今天办理，或联系系统管理员",
+            field="on",
+        )
+    if not reason.strip():
+        raise ValidationFailed(
+            f"日期 {on:%Y-%m-%d} 早于今天，属于补录，请填写补录理由", field="backdate_reason"
+        )
+
+
 def transition(
     case: Case | int,
     action: str,
@@ -390,13 +454,16 @@ def transition(
     target: Unit | None = None,
     move: Move | None = None,
     creating: bool = False,
+    backdate_reason: str | None = None,
 ) -> Case:
     """Move ``case`` by ``action``. The sole writer of ``Case.status`` and the clocks.
 
     Preconditions are checked under a row lock (``SELECT … FOR UPDATE``): the current state must be a source
     of the action, the actor must hold the action's permission on the relevant unit, and ``move.guard`` must
-    pass. ``creating=True`` is for registration: ``case`` is a new, unsaved item that this call inserts
-    (inside the caller's transaction). Raises ``IllegalTransition``, ``PermissionRefused`` or
+    pass. ``on`` passes ``_check_effective_date`` (a backdated act needs ``backdate_reason``, by default the
+    one set with ``backdate_reason()``). ``creating=True`` is for registration: ``case`` is a new, unsaved
+    item that this call inserts (inside the caller's transaction); its date of receipt is checked by the
+    service. Raises ``IllegalTransition``, ``PermissionRefused`` or
     ``ValidationFailed`` and then writes nothing.
     """
     from xinfang.cases.models import Case, CaseAccess, CaseEvent, Clock
@@ -428,6 +495,9 @@ def transition(
                 f"（仅适用于：{allowed}）。如页面已过期，请刷新后重试。"
             )
         _check_permission(t, obj, actor, target)
+        reason = _backdate_reason.get() if backdate_reason is None else backdate_reason
+        if not creating:
+            _check_effective_date(obj, on, reason, actor)
         if move.guard is not None:
             move.guard(obj)
 
@@ -472,6 +542,8 @@ def transition(
         _refresh_due(obj, running)
         new_clocks = [c for c in running.values() if c.pk is None]
         data = dict(move.data)
+        if not creating and on < clock.today() and reason.strip():
+            data["backdate_reason"] = reason.strip()
         if clock_log["stopped"] or clock_log["started"]:
             data["clocks"] = clock_log
         event = CaseEvent(

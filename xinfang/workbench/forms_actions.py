@@ -8,6 +8,7 @@ from django.forms import formset_factory
 from xinfang.cases.choices import ReplyOutcome, ReviewOutcome
 from xinfang.core import clock
 from xinfang.orgs.models import Unit, UnitKind
+from xinfang.workbench.forms_fields import AsciiIntegerField
 
 
 class DateInput(forms.DateInput):
@@ -43,6 +44,13 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class ActionForm(forms.Form):
+    backdate_reason = forms.CharField(
+        label="补录理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="日期早于今天时必填：说明为何没有在当天记录",
+    )
     confirm = forms.BooleanField(
         label="我已核对以上内容，确认执行", required=True, error_messages={"required": "请勾选确认后再提交"}
     )
@@ -51,8 +59,24 @@ class ActionForm(forms.Form):
     def __init__(self, *args, case=None, **kwargs):
         self.case = case
         super().__init__(*args, **kwargs)
-        # The confirmation always comes last, right above the button.
-        self.order_fields([*[f for f in self.fields if f != "confirm"], "confirm"])
+        today = clock.today()
+        if "on" in self.fields:
+            # The browser's date picker offers no day after today; the service refuses one all the same.
+            self.fields["on"].widget.attrs["max"] = today.isoformat()
+        # The reason sits right after the date it explains; the confirmation always comes last.
+        names = [f for f in self.fields if f not in ("confirm", "backdate_reason")]
+        if "on" in names:
+            names.insert(names.index("on") + 1, "backdate_reason")
+        self.order_fields([*names, "confirm"])
+
+    def clean(self):
+        # The window and the reason for a backdated date are the workflow's rule (one place); its refusal
+        # comes back to the field through the view.
+        data = super().clean()
+        on, today = data.get("on"), clock.today()
+        if on is not None and on > today:
+            self.add_error("on", f"日期 {on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际办理的日期")
+        return data
 
 
 class ForwardForm(ActionForm):
@@ -127,11 +151,16 @@ class AcceptForm(ActionForm):
 
 
 class ExtendForm(ActionForm):
-    days = forms.IntegerField(
+    days = AsciiIntegerField(
         label="延长天数",
         min_value=1,
         max_value=30,
-        error_messages={"min_value": "延长期限至少1日", "max_value": "延长期限不得超过30日", "required": "请填写延长天数"},
+        error_messages={
+            "min_value": "延长期限至少1日",
+            "max_value": "延长期限不得超过30日",
+            "required": "请填写延长天数",
+            "invalid": "延长天数请用阿拉伯数字 0–9 填写整数",
+        },
     )
     reason = _text("延期理由", help_text="写入延期告知书，告知信访人")
     on = _date("批准日期")
@@ -143,7 +172,12 @@ class MediateForm(ActionForm):
 
 
 class OpinionFields(forms.Form):
-    document_number = forms.CharField(label="文号", help_text="例如：东政信复〔2026〕12号")
+    document_number = forms.CharField(
+        label="文号",
+        max_length=60,  # Opinion.document_number
+        help_text="例如：东政信复〔2026〕12号",
+        error_messages={"max_length": "文号不能超过 %(limit_value)d 个字（您输入了 %(show_value)d 个）"},
+    )
     request_summary = _text("信访人请求")
     facts = _text("事实和理由（调查核实情况）", rows=4)
     opinion = _text("处理意见", rows=4)

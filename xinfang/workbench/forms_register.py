@@ -7,6 +7,7 @@ everything again and stays the only write path. Nothing here writes.
 from __future__ import annotations
 
 import re
+import secrets
 from collections import defaultdict
 
 from django import forms
@@ -17,12 +18,20 @@ from xinfang.cases.choices import MAX_REPRESENTATIVES, Channel, ClaimType, Purpo
 from xinfang.cases.models import Case, Category
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.services import PetitionerInput, RegistrationInput, UploadInput
-from xinfang.cases.validators import check_upload, normalize_id_number, normalize_phone
+from xinfang.cases.validators import (
+    EARLIEST_RECEIVED_ON,
+    ascii_int,
+    check_received_on,
+    check_upload,
+    normalize_id_number,
+    normalize_phone,
+)
 from xinfang.core import clock
 from xinfang.core.errors import ValidationFailed, XinfangError
 from xinfang.orgs import policies
 from xinfang.orgs.models import Unit, UnitKind, User
 from xinfang.orgs.permissions import Perm
+from xinfang.workbench.forms_fields import AsciiIntegerField
 
 PETITIONER_PREFIX = "petitioners"
 BLANK_PETITIONER_ROWS = 3
@@ -122,9 +131,10 @@ class CaseIdsField(forms.Field):
     def to_python(self, value):
         ids = []
         for raw in value or []:
-            if not str(raw).strip().isdigit():
+            number = ascii_int(raw)
+            if number is None:
                 raise ValidationError("关联的前次信访件无效，请重新选择")
-            ids.append(int(raw))
+            ids.append(number)
         return ids
 
 
@@ -189,14 +199,18 @@ class RegisterForm(forms.Form):
         help_text="该单位及其下级单位看不到信访人身份和材料，也不能成为本件的转送对象",
     )
     accused_person = forms.CharField(label="被反映人", max_length=100, required=False, help_text="姓名及职务")
-    people_count = forms.IntegerField(
+    people_count = AsciiIntegerField(
         label="信访人数",
         required=False,
         min_value=1,
         max_value=100000,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text="不填时按已填写的信访人计数；5人及以上为集体访",
-        error_messages={"min_value": "信访人数至少为1", "invalid": "信访人数请填写整数"},
+        error_messages={
+            "min_value": "信访人数至少为1",
+            "max_value": "信访人数不能超过100000",
+            "invalid": "信访人数请用阿拉伯数字 0–9 填写整数",
+        },
     )
     earlier_items = CaseIdsField(label="关联的前次信访件", required=False)
     earlier_numbers = forms.CharField(
@@ -206,9 +220,19 @@ class RegisterForm(forms.Form):
         help_text="同一信访人就同一事项此前的信访件编号，多个用逗号分隔；关联后本件登记为重件",
     )
     attachments = MultipleFileField(label="附件", required=False)
+    # One-time token, new for each blank form and kept when the form comes back with errors: a retried POST
+    # or a double click registers the petition once (cases.services.case_register).
+    submission_token = forms.CharField(
+        label="登记表单",
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput,
+        error_messages={"max_length": "登记表单已失效，请刷新页面后重新填写"},
+    )
 
     def __init__(self, *args, user: User, units: list[Unit], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = secrets.token_urlsafe(32)
         self.user = user
         self.units = units
         unit_field = self.fields["unit"]
@@ -218,6 +242,9 @@ class RegisterForm(forms.Form):
         if len(units) == 1:
             unit_field.widget = forms.HiddenInput()
         self.fields["received_on"].initial = clock.today
+        self.fields["received_on"].widget.attrs.update(
+            max=clock.today().isoformat(), min=EARLIEST_RECEIVED_ON.isoformat()
+        )
         self.fields["category"].set_groups(_category_groups())
         self.fields["problem_place"].set_groups(_place_groups())
         self.fields["responsible_unit"].set_groups(
@@ -242,9 +269,10 @@ class RegisterForm(forms.Form):
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]
-        today = clock.today()
-        if value > today:
-            raise ValidationError(f"收到日期 {value:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请核对")
+        try:
+            check_received_on(value, clock.today())
+        except ValidationFailed as exc:
+            raise ValidationError(exc.message) from exc
         return value
 
     def clean_earlier_items(self) -> list[Case]:
@@ -406,7 +434,7 @@ class Registration:
     def main_index(self) -> int:
         """Row index of the 主要信访人 radio (one radio group across the rows, so only one can be chosen)."""
         raw = self.form.data.get("main_petitioner", "0") if self.is_bound else "0"
-        return int(raw) if str(raw).isdigit() else 0
+        return ascii_int(raw) or 0
 
     @property
     def unit(self) -> Unit:
@@ -464,6 +492,7 @@ class Registration:
             is_skip_level=data["is_skip_level"],
             earlier_items=list(earlier.values()),
             attachments=[UploadInput(name=f.name, content=f.read()) for f in data["attachments"]],
+            submission_token=data["submission_token"],
         )
 
     def error_summary(self) -> list[tuple[str, str]]:

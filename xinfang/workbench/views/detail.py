@@ -18,6 +18,7 @@ from xinfang.cases.selectors import (
     petitioners_for,
     timeline_rows,
 )
+from xinfang.cases.workflow import backdate_reason
 from xinfang.core import clock
 from xinfang.core.errors import NotFound, XinfangError
 from xinfang.orgs import policies
@@ -82,12 +83,14 @@ def case_action(request, case_id, action):
                     if f.cleaned_data
                 ]
             try:
-                result = ui.run(case, request.user, form.cleaned_data, items)
+                with backdate_reason(form.cleaned_data.get("backdate_reason", "")):
+                    result = ui.run(case, request.user, form.cleaned_data, items)
             except Refused as refused:
                 messages.warning(request, str(refused))
                 return redirect("workbench:case_detail", case_id=case.pk)
             except XinfangError as exc:
-                form.add_error(None, str(exc))
+                field = getattr(exc, "field", None)
+                form.add_error(field if field in form.fields else None, str(exc))
             else:
                 messages.success(request, result if isinstance(result, str) else ui.done)
                 return redirect("workbench:case_detail", case_id=case.pk)

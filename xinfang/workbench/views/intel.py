@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.models import Case, Category
 from xinfang.cases.services import case_classify
+from xinfang.cases.validators import ascii_int, nfkc
 from xinfang.core import clock
 from xinfang.core.errors import XinfangError
 from xinfang.intelligence import services as intel
@@ -59,25 +60,30 @@ def _payload(category, units, repeats) -> dict:
 
 @login_required
 @never_cache
-@require_GET
+@require_POST
 def suggest(request):
-    """Suggestions while a registrar types (登记 page)."""
+    """Suggestions while a registrar types (登记 page). POST: the petition text, identity numbers and phones
+    never appear in a URL (access logs, proxies, browser history), and long texts fit."""
     if not policies.granted_paths(request.user, Perm.REGISTER):
         raise PermissionDenied("您没有登记信访件的权限")
-    text = f"{request.GET.get('title', '')} {request.GET.get('content', '')}".strip()[:5000]
+
+    def field(key: str, limit: int) -> str:
+        return nfkc(request.POST.get(key, ""))[:limit]
+
+    text = f"{field('title', 200)} {field('content', 5000)}".strip()[:5000]
     hint = intel.suggest_category(text) if len(text) >= 6 else None
 
     def pick(model, key):
-        raw = request.GET.get(key, "")
-        return model.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        pk = ascii_int(request.POST.get(key, ""))
+        return model.objects.filter(pk=pk).first() if pk is not None else None
 
     category = pick(Category, "category") or (hint.category if hint else None)
     units = intel.suggest_units(category=category, place=pick(Unit, "problem_place"))
     repeats = intel.repeat_candidates(
         request.user,
         text=text if len(text) >= 10 else "",
-        id_number=request.GET.get("id_number", "").strip().upper(),
-        phone=request.GET.get("phone", "").strip(),
+        id_number=field("id_number", 30).strip(),
+        phone=field("phone", 30).strip(),
     )
     return JsonResponse(_payload(hint, units, repeats))
 
@@ -95,8 +101,8 @@ def case_suggestions(request, case_id):
 @require_POST
 def case_set_category(request, case_id):
     case = case_or_404(request.user, case_id)
-    raw = request.POST.get("category", "")
-    category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = ascii_int(request.POST.get("category", ""))
+    category = Category.objects.filter(pk=pk).first() if pk is not None else None
     if category is None:
         messages.error(request, "请选择有效的内容分类")
     else:

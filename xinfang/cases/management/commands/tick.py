@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.cases.services import run_daily_tick
+from xinfang.core import clock
 from xinfang.core.errors import XinfangError
 from xinfang.deadlines.services import parse_date
 
@@ -11,11 +12,17 @@ class Command(BaseCommand):
     help = "每日任务：复查/复核申请期限届满的信访件自动终结，标记超期未评价。可重复运行，多台服务器同时运行也不会重复处理。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="按指定日期运行（YYYY-MM-DD），默认今天（北京时间）")
+        parser.add_argument("--date", help="按指定日期补跑（YYYY-MM-DD，不能晚于今天），默认今天（北京时间）")
 
     def handle(self, *args, **options):
         try:
             today = parse_date(options["date"]) if options.get("date") else None
+            if today is not None and today > clock.today():
+                # Concluding items on a day that has not come would close 复查 windows still open.
+                raise CommandError(
+                    f"--date {today:%Y-%m-%d} 晚于今天（{clock.today():%Y-%m-%d}），每日任务只能按今天或以前的日期运行",
+                    returncode=2,
+                )
             result = run_daily_tick(today=today)
         except XinfangError as exc:
             raise CommandError(str(exc), returncode=2) from exc

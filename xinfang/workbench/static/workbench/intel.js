@@ -68,8 +68,16 @@
     }
     if (!any) body.appendChild(el("p", { "class": "muted" }, data.empty_text || "暂无建议"));
   }
-  function load(box, url) {
-    fetch(url, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+  function load(box, url, body) {
+    var options = { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" };
+    if (body) {
+      // The registration page posts what is typed: petition text and identity numbers stay out of URLs.
+      var token = document.querySelector("input[name='csrfmiddlewaretoken']");
+      options.method = "POST";
+      options.body = body;
+      options.headers["X-CSRFToken"] = token ? token.value : "";
+    }
+    fetch(url, options)
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) { render(box, data); })
       .catch(function () { box.querySelector("[data-intel-body]").textContent = "暂无建议"; });
@@ -80,14 +88,14 @@
     // Registration page: ask again when the registrar pauses typing in the watched fields.
     var timer = null;
     function refresh() {
-      var params = new URLSearchParams();
+      var params = new FormData();
       box.dataset.watch.split(",").forEach(function (pair) {
         var kv = pair.split("=");
         var input = document.querySelector(kv[1]);
         if (input && input.value) params.set(kv[0], input.value);
       });
       if (!params.get("title") && !params.get("content") && !params.get("id_number") && !params.get("phone")) return;
-      load(box, box.dataset.intelUrl + "?" + params.toString());
+      load(box, box.dataset.intelUrl, params);
     }
     box.dataset.watch.split(",").forEach(function (pair) {
       var input = document.querySelector(pair.split("=")[1]);

@@ -117,6 +117,11 @@
     return params.toString();
   }
 
+  function csrfToken() {
+    var input = form.querySelector("input[name='csrfmiddlewaretoken']");
+    return input ? input.value : "";
+  }
+
   function linkedInput(id) {
     return linked.querySelector("input[name='earlier_items'][value='" + id + "']");
   }
@@ -200,8 +205,15 @@
     }
     var controller = new AbortController();
     state.controller = controller;
-    fetch(lookupUrl + "?" + query, {
-      headers: { Accept: "application/json" },
+    // POST, never a query string: identity numbers and phones must not end up in access logs.
+    fetch(lookupUrl, {
+      method: "POST",
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-CSRFToken": csrfToken(),
+      },
+      body: query,
       credentials: "same-origin",
       signal: controller.signal,
     })
