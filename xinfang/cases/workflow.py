@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from xinfang.cases.choices import EvaluationStatus
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.core import clock
 from xinfang.core.errors import IllegalTransition, NotFound, PermissionRefused
@@ -35,6 +36,8 @@ class Action:
     REGISTER_DIRECT = "register_direct"
     FORWARD = "forward"
     ASSIGN = "assign"
+    FORWARD_DOWN = "forward_down"
+    ASSIGN_DOWN = "assign_down"
     REPORT_MAJOR = "report_major"
     ROUTE_LEGAL = "route_legal"
     ROUTE_DISCIPLINE = "route_discipline"
@@ -66,6 +69,8 @@ class Action:
     REREVIEW_REDO = "rereview_redo"
     LAPSE = "lapse"
     ARCHIVE = "archive"
+    EVALUATE = "evaluate"
+    EVALUATION_OVERDUE = "evaluation_overdue"
 
 
 # --- where a clock starts -------------------------------------------------------------------------------
@@ -96,6 +101,19 @@ class ClockStart:
 
 
 @dataclass(frozen=True)
+class EvaluationMove:
+    """A step of the parallel evaluation track (decisions §6): ``Case.evaluation_status`` from ``src`` to ``dst``.
+
+    ``required``: refuse the action when the item's evaluation status is not in ``src``; otherwise (a reply
+    delivered again after 责令重新办理) the evaluation already opened, given or missed is left as it is.
+    """
+
+    src: frozenset[str]
+    dst: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class Transition:
     action: str
     label: str
@@ -106,6 +124,10 @@ class Transition:
     basis: str
     perm_on: str = "current"  # "current": current unit; "target": the unit named in the call
     moves_to_target: bool = False
+    # The item moves to the unit held in this case field (the bureau that forwarded it, the unit it was
+    # forwarded to), for moves whose permission is checked on another unit than the destination.
+    moves_to_field: str = ""
+    evaluation: EvaluationMove | None = None
     stops: tuple[str, ...] = ()
     starts: tuple[ClockStart, ...] = ()
     pauses: tuple[str, ...] = ()
@@ -113,6 +135,7 @@ class Transition:
     notes: str = ""
 
 
+ALL_STATES = frozenset(Status.values)
 HANDLING_CLOCKS = ("handling", "handling_extended", "simple_handling", "assigned")
 ALL_PRE_REPLY = ("bureau_routing", "objection", "acceptance_notice", *HANDLING_CLOCKS)
 
@@ -151,12 +174,12 @@ _TABLE: list[Transition] = [
     ),
     _t(
         Action.ROUTE_LEGAL, "转政法部门", src={Status.ROUTING}, dst=Status.LEGAL_ROUTED, perm=Perm.ROUTE,
-        actor="信访部门", basis="《信访工作条例》第二十二条第二款", stops=("bureau_routing",),
+        actor="信访部门", basis="《信访工作条例》第二十二条第二款", moves_to_target=True, stops=("bureau_routing",),
     ),
     _t(
         Action.ROUTE_DISCIPLINE, "转纪检监察机关", src={Status.ROUTING}, dst=Status.DISCIPLINE_ROUTED,
-        perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十二条第二款、第三十条",
-        stops=("bureau_routing",),
+        perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十二条第二款、第三十条", moves_to_target=True,
+        stops=("bureau_routing",), notes="仅限检举控告类信访件；移交后纪检监察机关可在工作台查看",
     ),
     _t(
         Action.FILE, "直接答复/存档", src={Status.ROUTING}, dst=Status.FILED, perm=Perm.ROUTE,
@@ -176,7 +199,8 @@ _TABLE: list[Transition] = [
     ),
     _t(
         Action.OBJECT, "提出异议（退回）", src={Status.PENDING_SIGN}, dst=Status.OBJECTION, perm=Perm.SIGN,
-        actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条第三款（5个工作日内）", stops=("objection",),
+        actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条第三款（5个工作日内）",
+        moves_to_field="registering_unit", stops=("objection",), notes="信访件退回转送、交办的信访部门",
     ),
     _t(
         Action.APPROVE_OBJECTION, "同意异议，收回重新分流", src={Status.OBJECTION}, dst=Status.ROUTING,
@@ -186,7 +210,19 @@ _TABLE: list[Transition] = [
     _t(
         Action.REJECT_OBJECTION, "不同意异议，退回原单位办理", src={Status.OBJECTION}, dst=Status.SIGNED,
         perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十三条第三款", perm_on="target",
-        notes="受理告知期限继续计算",
+        moves_to_field="responsible_unit", notes="退回原接收单位，受理告知期限继续计算",
+    ),
+    _t(
+        Action.FORWARD_DOWN, "转送本系统下级单位", src={Status.SIGNED}, dst=Status.PENDING_SIGN,
+        perm=Perm.ACCEPT, actor="直接收件的有权处理机关", basis="《信访工作条例》第二十三条第一款",
+        moves_to_target=True, stops=("acceptance_notice",), starts=(ClockStart("acceptance_notice"),),
+        notes="仅限直接收件、尚未受理的信访件，接收单位须为本单位的下级单位；同时告知信访人转送去向",
+    ),
+    _t(
+        Action.ASSIGN_DOWN, "交办本系统下级单位（指定办理期限）", src={Status.SIGNED}, dst=Status.PENDING_SIGN,
+        perm=Perm.ACCEPT, actor="直接收件的有权处理机关", basis="《信访工作条例》第二十三条第一款",
+        moves_to_target=True, stops=("acceptance_notice",), starts=(ClockStart("acceptance_notice"),),
+        notes="交办期限作为单独期限（assigned）记录",
     ),
     _t(
         Action.ACCEPT, "受理（普通程序）", src={Status.SIGNED}, dst=Status.HANDLING, perm=Perm.ACCEPT,
@@ -232,6 +268,9 @@ _TABLE: list[Transition] = [
         Action.DELIVER, "送达处理意见书", src={Status.REPLIED}, dst=Status.DELIVERED, perm=Perm.HANDLE,
         actor="有权处理的机关、单位", basis="《信访工作条例》第三十二条、第三十五条", stops=HANDLING_CLOCKS,
         starts=(ClockStart("review_request"), ClockStart("evaluation", main=False, once=True)),
+        # Only the first written reply opens the evaluation (谁初次办理、谁接受评价); a reply after a
+        # 责令重新办理 keeps the evaluation already given or missed.
+        evaluation=EvaluationMove(frozenset({EvaluationStatus.NONE}), EvaluationStatus.PENDING, required=False),
     ),
     _t(
         Action.REQUEST_REVIEW, "受理复查申请", src={Status.DELIVERED}, dst=Status.UNDER_REVIEW, perm=Perm.REVIEW,
@@ -290,6 +329,19 @@ _TABLE: list[Transition] = [
         Action.ARCHIVE, "归档", src=set(CLOSED_STATES), dst=Status.ARCHIVED, perm=Perm.CONCLUDE,
         actor="信访部门", basis="档案管理", perm_on="target",
     ),
+    # —— the parallel evaluation track: the item's state does not change ——
+    _t(
+        Action.EVALUATE, "信访人满意度评价", src=ALL_STATES, dst=None, perm=None,
+        actor="信访人（查询码或工作人员代录）", basis="决定第6条；《信访工作条例》第二十一条",
+        stops=("evaluation",),
+        evaluation=EvaluationMove(frozenset({EvaluationStatus.PENDING}), EvaluationStatus.DONE),
+    ),
+    _t(
+        Action.EVALUATION_OVERDUE, "超期未评价", src=ALL_STATES, dst=None, perm=None,
+        actor="系统（每日任务 xinfang tick）", basis="决定第6条（超期未评价不计为满意）",
+        stops=("evaluation",),
+        evaluation=EvaluationMove(frozenset({EvaluationStatus.PENDING}), EvaluationStatus.OVERDUE),
+    ),
 ]
 
 TRANSITIONS: Mapping[str, Transition] = {t.action: t for t in _TABLE}
@@ -310,6 +362,22 @@ def actions_from(status: str) -> list[Transition]:
 
 
 # --- the one writer --------------------------------------------------------------------------------------
+
+
+# Fields only ``transition()`` writes, from the table: a service's free-form ``Move.changes`` may not touch
+# them, so no caller can move an item, set its clocks or its evaluation around the state machine.
+LIFECYCLE_FIELDS = frozenset(
+    {
+        "status",
+        "current_unit",
+        "current_unit_id",
+        "due_on",
+        "due_rule",
+        "due_started_on",
+        "evaluation_status",
+        "access_units",
+    }
+)
 
 
 @dataclass
@@ -397,6 +465,10 @@ def transition(
     if t is None:
         raise IllegalTransition(f"未知操作「{action}」")
     move = move or Move()
+    refused = LIFECYCLE_FIELDS.intersection(move.changes)
+    if refused:
+        # A programming error, not bad input: the table is the only place that moves these fields.
+        raise IllegalTransition(f"「{t.label}」不能通过附带修改改变流程字段：{'、'.join(sorted(refused))}")
     on = on or clock.today()
     # A new item needs no savepoint of its own: any failure rolls back the whole registration.
     with transaction.atomic(savepoint=not creating):
@@ -419,6 +491,12 @@ def transition(
                 f"（仅适用于：{allowed}）。如页面已过期，请刷新后重试。"
             )
         _check_permission(t, obj, actor, target)
+        ev = t.evaluation
+        if ev is not None and ev.required and obj.evaluation_status not in ev.src:
+            raise IllegalTransition(
+                f"信访件 {obj.number} 当前不在评价期内（评价状态：{obj.get_evaluation_status_display()}），"
+                f"不能执行「{t.label}」"
+            )
         if move.guard is not None:
             move.guard(obj)
 
@@ -428,8 +506,16 @@ def transition(
             setattr(obj, name, value(obj) if callable(value) else value)
         if t.moves_to_target and target is not None:
             obj.current_unit = target
+        elif t.moves_to_field:
+            destination = getattr(obj, t.moves_to_field)
+            if destination is None:
+                raise IllegalTransition(f"信访件 {obj.number} 没有可退回的单位，不能执行「{t.label}」")
+            obj.current_unit = destination
         if t.dst is not None:
             obj.status = t.dst
+        evaluation_before = obj.evaluation_status
+        if ev is not None and obj.evaluation_status in ev.src:
+            obj.evaluation_status = ev.dst
 
         running: dict[str, Clock] = {}
         if not creating:
@@ -484,6 +570,8 @@ def transition(
                 move.after(obj)
         else:
             fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "updated_at", *move.changes}
+            if obj.evaluation_status != evaluation_before:
+                fields.add("evaluation_status")
             moved = obj.current_unit_id != unit_before
             if moved:
                 obj.access_units = with_access_unit(obj.access_units, obj.current_unit_id)
