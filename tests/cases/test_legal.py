@@ -228,3 +228,29 @@ def test_evaluation_is_a_row_of_the_table(petition, county):
     assert case.evaluation_status == "done"
     with pytest.raises(IllegalTransition, match="不在评价期内"):
         transition(case, Action.EVALUATION_OVERDUE, actor=None, on=D(2026, 11, 26))
+
+
+def test_the_page_offers_forwarding_down_only_for_a_direct_receipt(petition, county):
+    from xinfang.cases.selectors import available_actions
+
+    forwarded = drive(petition, county, Status.SIGNED)
+    assert Action.FORWARD_DOWN not in {t.action for t in available_actions(county.li, forwarded)}
+    direct = petition(actor=county.county_head, unit=county.county)
+    assert {Action.FORWARD_DOWN, Action.ASSIGN_DOWN} <= {t.action for t in available_actions(county.county_head, direct)}
+    down = s.case_forward(case=direct, actor=county.county_head, target=county.town, on=D(2026, 9, 3))
+    assert Action.OBJECT not in {t.action for t in available_actions(county.li, down)}
+    assert Action.SIGN in {t.action for t in available_actions(county.li, down)}
+
+
+def test_discipline_organ_workbench_and_detail_pages(client, petition, county):
+    from django.urls import reverse
+
+    head = user_create(username="jw", password="Xinfang-2026", full_name="纪委负责人", unit=county.discipline,
+                       roles=[(Role.UNIT_HEAD, county.discipline)])
+    case = s.case_route_special(case=accusation(petition, county), actor=county.zhang,
+                                target=county.discipline, on=D(2026, 9, 2))
+    client.force_login(head)
+    assert case.number in client.get(reverse("workbench:home")).content.decode()
+    assert client.get(reverse("workbench:case_detail", args=[case.pk])).status_code == 200
+    client.force_login(county.wang)
+    assert client.get(reverse("workbench:case_detail", args=[case.pk])).status_code == 404

@@ -68,7 +68,7 @@ def available_actions(user: User, case: Case) -> list[Transition]:
     """The transitions this user may start on this item now (the page shows only these)."""
     result = []
     for t in actions_from(case.status):
-        if t.perm is None:
+        if t.perm is None or (t.requires is not None and t.requires(case)):
             continue
         if t.perm_on == "target":
             # The target is decided by the service (bureau, review organ); ask about any unit of the user's.

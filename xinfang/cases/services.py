@@ -479,30 +479,31 @@ def case_forward(
         raise ValidationFailed("请选择有权处理的机关、单位作为接收单位", field="target")
     if target.kind == UnitKind.VILLAGE:
         raise ValidationFailed("村（社区）不是有权处理的机关，请转送所在乡镇（街道）", field="target")
-    down = case.status == Status.SIGNED
-    if down:
+    if case.status == Status.SIGNED:
         action = Action.ASSIGN_DOWN if assign_due_on else Action.FORWARD_DOWN
-        if case.accepted_on is not None or case.route_kind:
-            raise IllegalTransition("只有本单位直接收到、尚未受理的信访件才能转送、交办下级单位")
-        here = case.current_unit
-        if target.pk == here.pk or not target.is_within(here):
-            raise ValidationFailed(
-                f"「{here.name}」直接收到的信访件只能转送、交办本系统下级单位（《信访工作条例》第二十三条第一款）；"
-                f"「{target.name}」不是其下级单位，请告知信访人向有权处理的机关提出",
-                field="target",
-            )
     else:
         action = Action.ASSIGN if assign_due_on else Action.FORWARD
     _check_not_accused(case, target, actor, action)
     on = on or clock.today()
     if assign_due_on is not None:
         _check_assign_due(assign_due_on, on, case)
+
+    def own_subordinate(obj: Case) -> None:
+        here = obj.current_unit
+        if target.pk == here.pk or not target.is_within(here):
+            raise ValidationFailed(
+                f"「{here.name}」直接收到的信访件只能转送、交办本系统下级单位（《信访工作条例》第二十三条第一款）；"
+                f"「{target.name}」不是其下级单位，请告知信访人向有权处理的机关提出",
+                field="target",
+            )
+
     move = Move(
         changes={
             "responsible_unit": target,
             "route_kind": RouteKind.ASSIGN if assign_due_on else RouteKind.FORWARD,
             "routed_on": on,
         },
+        guard=own_subordinate if action in (Action.FORWARD_DOWN, Action.ASSIGN_DOWN) else None,
         data={"to": target.name, **({"assign_due_on": assign_due_on.isoformat()} if assign_due_on else {})},
         assigned_due_on=assign_due_on,
     )
@@ -626,13 +627,6 @@ def case_object(*, case: Case, actor: User, reason: str, on: dt.date | None = No
                 f"异议期限已过：应在收到之日起5个工作日内（截止 {objection.due_on:%Y-%m-%d}）提出，请签收后办理"
             )
 
-    if not _bureau_of(case.registering_unit):
-        # Art. 23 ¶3 gives the objection against a 信访部门's 转送/交办; an organ passing a petition it received
-        # directly to its own subordinate unit decides the competence within its own system.
-        raise IllegalTransition(
-            f"本件由「{case.registering_unit.name}」直接收件后转送本单位，不适用异议退回"
-            "（《信访工作条例》第二十三条第三款只适用于信访部门转送、交办的信访事项），请与转送单位协商办理"
-        )
     return transition(
         case,
         Action.OBJECT,

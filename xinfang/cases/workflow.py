@@ -128,6 +128,9 @@ class Transition:
     # forwarded to), for moves whose permission is checked on another unit than the destination.
     moves_to_field: str = ""
     evaluation: EvaluationMove | None = None
+    # A condition on the item beyond its state: returns why the action does not apply (shown to the user
+    # and raised by transition()), or None. The page offers the action only when it applies.
+    requires: Callable[[Case], str | None] | None = None
     stops: tuple[str, ...] = ()
     starts: tuple[ClockStart, ...] = ()
     pauses: tuple[str, ...] = ()
@@ -138,6 +141,26 @@ class Transition:
 ALL_STATES = frozenset(Status.values)
 HANDLING_CLOCKS = ("handling", "handling_extended", "simple_handling", "assigned")
 ALL_PRE_REPLY = ("bureau_routing", "objection", "acceptance_notice", *HANDLING_CLOCKS)
+
+
+def _received_directly(case: Case) -> str | None:
+    # Art. 23 ¶1 concerns an organ's own direct receipt, before it has accepted or passed the item on.
+    if case.route_kind or case.accepted_on is not None or case.current_unit_id != case.registering_unit_id:
+        return "只有本单位直接收到、尚未受理的信访件才能转送、交办本系统下级单位（《信访工作条例》第二十三条第一款）"
+    return None
+
+
+def _forwarded_by_bureau(case: Case) -> str | None:
+    from xinfang.orgs.models import UnitKind
+
+    # Art. 23 ¶3 gives the objection against a 信访部门's 转送/交办; an organ passing a petition it received
+    # directly to its own subordinate unit settles competence within its own system.
+    if case.registering_unit.kind != UnitKind.BUREAU:
+        return (
+            f"本件由「{case.registering_unit.name}」直接收件后转送，不适用异议退回（《信访工作条例》第二十三条第三款"
+            "只适用于信访部门转送、交办的信访事项），请与转送单位协商办理"
+        )
+    return None
 
 
 def _t(*args: Any, **kwargs: Any) -> Transition:
@@ -200,7 +223,8 @@ _TABLE: list[Transition] = [
     _t(
         Action.OBJECT, "提出异议（退回）", src={Status.PENDING_SIGN}, dst=Status.OBJECTION, perm=Perm.SIGN,
         actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条第三款（5个工作日内）",
-        moves_to_field="registering_unit", stops=("objection",), notes="信访件退回转送、交办的信访部门",
+        moves_to_field="registering_unit", requires=_forwarded_by_bureau, stops=("objection",),
+        notes="信访件退回转送、交办的信访部门；上级机关直接收件后转送下级的，不适用异议",
     ),
     _t(
         Action.APPROVE_OBJECTION, "同意异议，收回重新分流", src={Status.OBJECTION}, dst=Status.ROUTING,
@@ -215,13 +239,15 @@ _TABLE: list[Transition] = [
     _t(
         Action.FORWARD_DOWN, "转送本系统下级单位", src={Status.SIGNED}, dst=Status.PENDING_SIGN,
         perm=Perm.ACCEPT, actor="直接收件的有权处理机关", basis="《信访工作条例》第二十三条第一款",
-        moves_to_target=True, stops=("acceptance_notice",), starts=(ClockStart("acceptance_notice"),),
+        moves_to_target=True, requires=_received_directly, stops=("acceptance_notice",),
+        starts=(ClockStart("acceptance_notice"),),
         notes="仅限直接收件、尚未受理的信访件，接收单位须为本单位的下级单位；同时告知信访人转送去向",
     ),
     _t(
         Action.ASSIGN_DOWN, "交办本系统下级单位（指定办理期限）", src={Status.SIGNED}, dst=Status.PENDING_SIGN,
         perm=Perm.ACCEPT, actor="直接收件的有权处理机关", basis="《信访工作条例》第二十三条第一款",
-        moves_to_target=True, stops=("acceptance_notice",), starts=(ClockStart("acceptance_notice"),),
+        moves_to_target=True, requires=_received_directly, stops=("acceptance_notice",),
+        starts=(ClockStart("acceptance_notice"),),
         notes="交办期限作为单独期限（assigned）记录",
     ),
     _t(
@@ -490,6 +516,10 @@ def transition(
                 f"信访件 {obj.number} 当前状态为「{status_label(obj.status)}」，不能执行「{t.label}」"
                 f"（仅适用于：{allowed}）。如页面已过期，请刷新后重试。"
             )
+        if t.requires is not None:
+            why = t.requires(obj)
+            if why:
+                raise IllegalTransition(why)
         _check_permission(t, obj, actor, target)
         ev = t.evaluation
         if ev is not None and ev.required and obj.evaluation_status not in ev.src:
