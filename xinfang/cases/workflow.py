@@ -516,11 +516,11 @@ def transition(
                 f"信访件 {obj.number} 当前状态为「{status_label(obj.status)}」，不能执行「{t.label}」"
                 f"（仅适用于：{allowed}）。如页面已过期，请刷新后重试。"
             )
+        _check_permission(t, obj, actor, target)
         if t.requires is not None:
             why = t.requires(obj)
             if why:
                 raise IllegalTransition(why)
-        _check_permission(t, obj, actor, target)
         ev = t.evaluation
         if ev is not None and ev.required and obj.evaluation_status not in ev.src:
             raise IllegalTransition(
