@@ -254,3 +254,20 @@ def test_discipline_organ_workbench_and_detail_pages(client, petition, county):
     assert client.get(reverse("workbench:case_detail", args=[case.pk])).status_code == 200
     client.force_login(county.wang)
     assert client.get(reverse("workbench:case_detail", args=[case.pk])).status_code == 404
+
+
+def test_item_from_before_the_evaluation_measure_is_delivered_without_an_evaluation(petition, county):
+    # Received 2014-12-01: the 2005 periods apply and the satisfaction evaluation (from 2015) did not exist.
+    from tests.cases.helpers import items, opinion
+
+    case = petition(received_on=D(2014, 12, 1))
+    case = s.case_forward(case=case, actor=county.zhang, target=county.town, on=D(2014, 12, 2))
+    case = s.case_sign(case=case, actor=county.li, on=D(2014, 12, 3))
+    case = s.case_accept(case=case, actor=county.li, on=D(2014, 12, 4))
+    case = s.case_reply(case=case, actor=county.li, doc=opinion(), items=items(), on=D(2015, 1, 5))
+    case = s.case_deliver(case=case, actor=county.li, delivered_on=D(2015, 1, 6))
+    assert case.status == Status.DELIVERED and case.evaluation_status == ""
+    assert not Clock.objects.filter(case=case, rule_code="evaluation").exists()
+    assert Clock.objects.get(case=case, rule_code="review_request").due_on == D(2015, 2, 5)
+    with pytest.raises(IllegalTransition, match="不在评价期内"):
+        s.case_evaluate(case=case, bureau="satisfied", unit="satisfied", on=D(2015, 1, 7))

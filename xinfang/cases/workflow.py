@@ -18,7 +18,7 @@ from django.db import transaction
 from xinfang.cases.choices import EvaluationStatus
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.core import clock
-from xinfang.core.errors import IllegalTransition, NotFound, PermissionRefused
+from xinfang.core.errors import IllegalTransition, NotFound, PermissionRefused, ValidationFailed
 from xinfang.core.rows import insert_together
 from xinfang.orgs.permissions import Perm
 
@@ -98,6 +98,9 @@ class ClockStart:
     main: bool = True  # False for the parallel evaluation track: not the item's "current deadline"
     restart_same: bool = False  # recompute a running clock of the same rule from its own start
     once: bool = False  # start only if the item never had this clock (evaluation follows the first reply)
+    # Skip the clock for an item received before the rule's first version (the evaluation measure dates from
+    # 2015): the duty did not exist for it, and a missing rule must not block the legal step it goes with.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class EvaluationMove:
     src: frozenset[str]
     dst: str
     required: bool = True
+    clock: str = ""  # the step opens with this clock and is skipped when the clock did not start
 
 
 @dataclass(frozen=True)
@@ -293,10 +297,12 @@ _TABLE: list[Transition] = [
     _t(
         Action.DELIVER, "送达处理意见书", src={Status.REPLIED}, dst=Status.DELIVERED, perm=Perm.HANDLE,
         actor="有权处理的机关、单位", basis="《信访工作条例》第三十二条、第三十五条", stops=HANDLING_CLOCKS,
-        starts=(ClockStart("review_request"), ClockStart("evaluation", main=False, once=True)),
+        starts=(ClockStart("review_request"), ClockStart("evaluation", main=False, once=True, optional=True)),
         # Only the first written reply opens the evaluation (谁初次办理、谁接受评价); a reply after a
         # 责令重新办理 keeps the evaluation already given or missed.
-        evaluation=EvaluationMove(frozenset({EvaluationStatus.NONE}), EvaluationStatus.PENDING, required=False),
+        evaluation=EvaluationMove(
+            frozenset({EvaluationStatus.NONE}), EvaluationStatus.PENDING, required=False, clock="evaluation"
+        ),
     ),
     _t(
         Action.REQUEST_REVIEW, "受理复查申请", src={Status.DELIVERED}, dst=Status.UNDER_REVIEW, perm=Perm.REVIEW,
@@ -456,6 +462,18 @@ def _start_clock(case: Case, spec: ClockStart, on: dt.date, running: dict[str, C
     return new
 
 
+def _rule_in_force(code: str, received_on: dt.date) -> bool:
+    from xinfang.deadlines.services import get_rule
+
+    try:
+        get_rule(code, received_on)
+    except ValidationFailed as exc:
+        if exc.code == "rule_not_in_force":
+            return False
+        raise
+    return True
+
+
 def _refresh_due(case: Case, running: dict[str, Clock]) -> None:
     candidates = [c for c in running.values() if c.rule_code != "evaluation" and not c.paused]
     if case.status not in OPEN_STATES or not candidates:
@@ -543,9 +561,6 @@ def transition(
             obj.current_unit = destination
         if t.dst is not None:
             obj.status = t.dst
-        evaluation_before = obj.evaluation_status
-        if ev is not None and obj.evaluation_status in ev.src:
-            obj.evaluation_status = ev.dst
 
         running: dict[str, Clock] = {}
         if not creating:
@@ -570,11 +585,16 @@ def transition(
         for spec in t.starts:
             if spec.once and not creating and obj.clocks.filter(rule_code=spec.rule).exists():
                 continue
+            if spec.optional and not _rule_in_force(spec.rule, obj.received_on):
+                continue
             c = _start_clock(obj, spec, on, running)
             clock_log["started"].append({"rule": spec.rule, "from": c.started_on.isoformat(), "due_on": c.due_on.isoformat()})
         if move.assigned_due_on is not None:
             running["assigned"] = Clock(rule_code="assigned", started_on=on, due_on=move.assigned_due_on)
             clock_log["started"].append({"rule": "assigned", "from": on.isoformat(), "due_on": move.assigned_due_on.isoformat()})
+        evaluation_before = obj.evaluation_status
+        if ev is not None and obj.evaluation_status in ev.src and (not ev.clock or ev.clock in running):
+            obj.evaluation_status = ev.dst
         _refresh_due(obj, running)
         new_clocks = [c for c in running.values() if c.pk is None]
         data = dict(move.data)
