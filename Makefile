@@ -35,6 +35,8 @@ run: install $(DATA)/secret_key
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q tests/test_boundaries.py
 	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/xinfang workflow_doc --check
 
 docs: install

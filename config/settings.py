@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a signed-in user unless its view is marked login_not_required (the login page):
+    # a new staff view is closed by default instead of relying on a decorator someone may forget.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After authentication: staff responses are marked no-store.
     "xinfang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -75,7 +75,10 @@ def _side(petition, county, target: str):
         Status.OBJECTION: lambda: s.case_object(case=_at(petition, county, Status.PENDING_SIGN), actor=county.li,
                                                 reason="该事项属县住建局职责，不属本镇", on=D(2026, 9, 3)),
         Status.LEGAL_ROUTED: lambda: s.case_route_special(case=petition(), actor=county.zhang, target=county.police, on=D(2026, 9, 2)),
-        Status.DISCIPLINE_ROUTED: lambda: s.case_route_special(case=petition(), actor=county.zhang, target=county.discipline, on=D(2026, 9, 2)),
+        Status.DISCIPLINE_ROUTED: lambda: s.case_route_special(
+            case=petition(claim_type="accusation", purpose="expose"), actor=county.zhang, target=county.discipline,
+            on=D(2026, 9, 2),
+        ),
         Status.FILED: lambda: s.case_file(case=petition(), actor=county.zhang, reason="咨询类，已当场答复", on=D(2026, 9, 2)),
         Status.NOT_ACCEPTED: lambda: s.case_decline(case=petition(), actor=county.zhang, ground="已进入诉讼程序", on=D(2026, 9, 2)),
         Status.REDIRECTED: lambda: s.case_redirect(case=_at(petition, county, Status.SIGNED), actor=county.li, procedure="行政复议", on=D(2026, 9, 4)),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import django
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models.sql.compiler import SQLInsertCompiler
 from django.test.utils import CaptureQueriesContext
 
 from xinfang.cases.models import Case, CaseAccess, CaseEvent, Clock, Petitioner
 from xinfang.cases.services import PetitionerInput
+from xinfang.core import rows
 from xinfang.core.rows import insert_together
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +83,47 @@ def test_a_failing_row_leaves_nothing(county):
     assert not Case.objects.exists()
     assert not Petitioner.objects.exists()
     assert not CaseAccess.objects.exists()
+
+
+# --- the private Django internals of the one-statement path ----------------------------------------------
+
+
+@pytest.fixture
+def fresh_check():
+    rows._one_statement_available.cache_clear()
+    yield
+    rows._one_statement_available.cache_clear()
+
+
+def test_the_private_insert_internals_are_those_the_fast_path_was_written_for():
+    problems = rows.private_insert_problems()
+    assert not problems, (
+        f"Django {django.get_version()} changed the internals that xinfang/core/rows.py compiles its "
+        f"one-statement registration with: {'; '.join(problems)}. Registration now falls back to one INSERT "
+        "per model; adapt _insert_sql to this Django or remove the fast path."
+    )
+
+
+def test_the_insert_compiler_gives_one_insert_returning_the_keys(county):
+    people = [Petitioner(case_id=1, name="甲"), Petitioner(case_id=1, name="乙")]
+    sql, params = rows._insert_sql(Petitioner, people, "default")
+    assert sql.startswith("INSERT INTO") and "RETURNING" in sql, (django.get_version(), sql)
+    assert sql.count("INSERT") == 1
+    # Values stay parameters (PostgreSQL sends a column of values as one array for UNNEST).
+    assert "甲" not in sql and "'甲'" in repr(params) and "'乙'" in repr(params), (django.get_version(), params)
+
+
+def test_without_the_internals_rows_are_saved_the_plain_way(county, monkeypatch, fresh_check, caplog):
+    # As if an upgrade renamed the attribute the fast path sets (bulk_create and save() do not need it).
+    monkeypatch.delattr(SQLInsertCompiler, "returning_fields")
+    assert any("returning_fields" in p for p in rows.private_insert_problems())
+    case = _unsaved_case(county, "XFJ-2026-900003")
+    people = [Petitioner(name="甲", is_main=True), Petitioner(name="乙")]
+    with CaptureQueriesContext(connection) as ctx:
+        with transaction.atomic():
+            insert_together(case, [("case", p) for p in people] + [("case", CaseAccess(unit=county.bureau))])
+    inserts = [q for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 3  # the item, then one bulk insert per model, on every database
+    assert sorted(Petitioner.objects.filter(case=case).values_list("name", flat=True)) == ["乙", "甲"]
+    if connection.vendor == "postgresql":
+        assert "falls back to one INSERT per model" in caplog.text

@@ -71,7 +71,7 @@ def test_deadline_explain():
         (("handling", "2026-03-02", "--extra-days", "-3"), ["--extra-days 必须是不小于 0 的整数"]),
         (("handling", "2026-03-02", "--extra-days", "十"), ["--extra-days 必须是不小于 0 的整数"]),
         (("bureau_routing", "2026-03-02", "--extra-days", "2"), ["不能增加天数"]),
-        (("objection", "2021-03-02"), ["尚未施行"]),
+        (("objection", "2005-03-02"), ["尚未施行"]),
         (("handling", "2026-03-02", "--rule-date", "x"), ["YYYY-MM-DD"]),
     ],
 )

@@ -83,6 +83,8 @@ def test_current_rules(code, days, unit, max_extra, basis):
         ("simple_handling", D(2022, 6, 1), D(2016, 7, 1), "国信发〔2016〕8号"),
         ("simple_handling", D(2022, 7, 17), D(2022, 7, 17), "国信办发〔2022〕17号"),
         ("evaluation", D(2021, 1, 1), D(2015, 1, 1), "国信发〔2014〕16号"),
+        # The 2005 regulation had no objection step; local practice keeps 5 working days (legal-decisions).
+        ("objection", D(2022, 4, 30), D(2005, 5, 1), "本地做法"),
     ],
 )
 def test_version_in_force_is_latest_not_after_the_date(code, on, effective_from, basis):
@@ -93,7 +95,7 @@ def test_version_in_force_is_latest_not_after_the_date(code, on, effective_from,
 
 @pytest.mark.parametrize(
     ("code", "on"),
-    [("objection", D(2022, 4, 30)), ("bureau_routing", D(2005, 4, 30)), ("simple_transit", D(2016, 6, 30))],
+    [("objection", D(2005, 4, 30)), ("bureau_routing", D(2005, 4, 30)), ("simple_transit", D(2016, 6, 30))],
 )
 def test_no_version_in_force_is_a_chinese_error(code, on):
     with pytest.raises(ValidationFailed) as err:
@@ -277,7 +279,7 @@ def test_seed_refuses_years_the_package_does_not_have():
 
 
 def test_seed_rules_recreates_missing_rows_only():
-    DeadlineRule.objects.filter(code="objection").delete()
+    DeadlineRule.objects.filter(code="objection", effective_from=D(2022, 5, 1)).delete()
     DeadlineRule.objects.filter(code="handling", effective_from=D(2022, 5, 1)).update(days=45)
     assert services.seed_default_rules() == 1
     assert get_rule("objection", D(2026, 1, 5)).days == 5

@@ -59,7 +59,7 @@ def items(petition, county):
         received_on=D(2026, 11, 20),
         title="西山乡石桥村道路损坏无人修",
         content="村里主干道路面塌陷已有三个月，雨天无法通行，请求尽快维修。",
-        petitioners=[P(name="王建国", phone="13600136000")],
+        petitioners=[P(name="王建国", phone="13600136000", is_representative=True)],
         people_count=6,
         category=cat("城乡建设"),
         problem_place=county.town2,

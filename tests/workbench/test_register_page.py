@@ -443,3 +443,14 @@ def test_linked_items_survive_a_failed_save(client, county, earlier):
     assert re.search(rf'name="earlier_items" value="{earlier.pk}" checked', html)
     assert earlier.number in html
     assert Case.objects.count() == 1
+
+
+def test_group_visit_without_representative_refused_with_the_typed_values_kept(client, county):
+    client.force_login(county.zhang)
+    people = [person("甲"), person("乙")]
+    data = form_data(county, people, channel="visit", people_count="8", title="征地补偿款未足额发放")
+    resp = client.post(URL, data)
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "8人走访属集体访，应推选代表（1至5人）" in html
+    assert nothing_written() and 'value="征地补偿款未足额发放"' in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xinfang.cases.choices import CLOCK_LABELS
+from xinfang.cases.choices import CLOCK_LABELS, EvaluationStatus
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.cases.workflow import _TABLE, NEW, status_label
 
@@ -17,6 +17,22 @@ def _clocks(t) -> str:
         parts.append("暂停：" + "、".join(f"`{r}`" for r in t.pauses))
     if t.starts:
         parts.append("开始：" + "、".join(f"`{s.rule}`（{CLOCK_LABELS.get(s.rule, s.rule)}）" for s in t.starts))
+    return "；".join(parts) or "—"
+
+
+_FIELD_UNITS = {"registering_unit": "登记（转送）单位", "responsible_unit": "原接收单位"}
+
+
+def _track(t) -> str:
+    """Where the item moves, and the step of the evaluation track, if any."""
+    parts = []
+    if t.moves_to_target:
+        parts.append("移交：目标单位")
+    elif t.moves_to_field:
+        parts.append("移交：" + _FIELD_UNITS.get(t.moves_to_field, t.moves_to_field))
+    if t.evaluation is not None:
+        src = "、".join(EvaluationStatus(s).label if s else "未开始" for s in sorted(t.evaluation.src))
+        parts.append(f"评价：{src} → {EvaluationStatus(t.evaluation.dst).label}")
     return "；".join(parts) or "—"
 
 
@@ -44,16 +60,19 @@ def render_workflow_markdown() -> str:
         "",
         "## 迁移",
         "",
-        "| 操作代码 | 操作 | 原状态 | 新状态 | 执行者 | 所需权限 | 期限 | 依据 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| 操作代码 | 操作 | 原状态 | 新状态 | 执行者 | 所需权限 | 期限 | 移交与评价 | 依据 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for t in _TABLE:
-        src = "、".join(status_label(s) if s != NEW else "（新登记）" for s in sorted(t.src))
+        if t.src == frozenset(Status.values):
+            src = "（任何状态）"
+        else:
+            src = "、".join(status_label(s) if s != NEW else "（新登记）" for s in sorted(t.src))
         dst = status_label(t.dst) if t.dst is not None else "（状态不变，仅记录）"
         perm = f"`{t.perm}`" if t.perm else "系统"
         where = "（对目标单位）" if t.perm_on == "target" else ""
         basis = t.basis + (f"；{t.notes}" if t.notes else "")
-        lines.append(f"| `{t.action}` | {t.label} | {src} | {dst} | {t.actor} | {perm}{where} | {_clocks(t)} | {basis} |")
+        lines.append(f"| `{t.action}` | {t.label} | {src} | {dst} | {t.actor} | {perm}{where} | {_clocks(t)} | {_track(t)} | {basis} |")
     lines += [
         "",
         "## 主流程",
@@ -73,6 +92,8 @@ def render_workflow_markdown() -> str:
         "复核申请期 ─┬ 受理复核 → 复核中 ⇄ 听证（期限暂停，顺延听证天数）→ 复核意见 → 已终结",
         "            └ 期满未申请 → 已终结（每日任务）",
         "已结束的各状态 → 归档",
+        "评价（与主流程并行）：首次送达 → 待评价 ─┬ 评价 → 已评价",
+        "                                        └ 评价期满未评价 → 超期未评价（每日任务）",
         "```",
         "",
     ]

@@ -68,7 +68,7 @@ def available_actions(user: User, case: Case) -> list[Transition]:
     """The transitions this user may start on this item now (the page shows only these)."""
     result = []
     for t in actions_from(case.status):
-        if t.perm is None:
+        if t.perm is None or (t.requires is not None and t.requires(case)):
             continue
         if t.perm_on == "target":
             # The target is decided by the service (bureau, review organ); ask about any unit of the user's.
@@ -168,13 +168,18 @@ def main_petitioner_name(user: User, case: Case) -> str:
 
 
 def queue_for(user: User) -> Queue:
-    """Open items waiting at one of the units the user holds a grant on, nearest deadline first."""
-    from xinfang.cases.states import OPEN_STATES
+    """Open items waiting at one of the units the user holds a grant on, nearest deadline first.
+
+    Items the bureau moved to a 政法 department or a 纪检监察 organ end the petition track but now lie with
+    that organ, which must see them on its workbench until they are archived.
+    """
+    from xinfang.cases.states import OPEN_STATES, Status
 
     unit_ids = set(policies.granted_unit_ids(user))
+    waiting = sorted(OPEN_STATES | {Status.LEGAL_ROUTED, Status.DISCIPLINE_ROUTED})
     qs = (
         cases_visible_to(user)
-        .filter(current_unit_id__in=unit_ids, status__in=sorted(OPEN_STATES))
+        .filter(current_unit_id__in=unit_ids, status__in=waiting)
         .select_related("category", "current_unit", "accused_unit")
         .prefetch_related("petitioners")
         .order_by("due_on", "pk")

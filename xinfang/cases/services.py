@@ -125,6 +125,11 @@ def _clean_registration(data: RegistrationInput) -> list[PetitionerInput]:
     if data.people_count < max(1, len(data.petitioners)):
         errors.append(f"信访人数（{data.people_count}）不能少于已填写的信访人（{len(data.petitioners)}名）")
     reps = [p for p in data.petitioners if p.is_representative]
+    if data.channel == Channel.VISIT and data.people_count >= GROUP_VISIT_MIN_PEOPLE and not reps:
+        errors.append(
+            f"{data.people_count}人走访属集体访，应推选代表（1至{MAX_REPRESENTATIVES}人）提出诉求"
+            "（《信访工作条例》第二十条）：请在信访人中勾选代表"
+        )
     if len(reps) > MAX_REPRESENTATIVES:
         errors.append(
             f"集体访推选代表不得超过{MAX_REPRESENTATIVES}人（《信访工作条例》第二十条），您填写了{len(reps)}名代表"
@@ -503,26 +508,69 @@ def _check_not_accused(case: Case, target: Unit, actor: User | None, action: str
 def case_forward(
     *, case: Case, actor: User, target: Unit, on: dt.date | None = None, note: str = "", assign_due_on: dt.date | None = None
 ) -> Case:
-    """转送 (or 交办 when ``assign_due_on`` is given) to the competent organ."""
+    """转送 (or 交办 when ``assign_due_on`` is given) to the competent organ.
+
+    From the bureau's routing (Art. 22); or, for an item an organ received directly and has not yet accepted,
+    to a subordinate unit of its own system (Art. 23 ¶1).
+    """
     if target.kind in (UnitKind.BUREAU, UnitKind.CITY):
         raise ValidationFailed("请选择有权处理的机关、单位作为接收单位", field="target")
     if target.kind == UnitKind.VILLAGE:
         raise ValidationFailed("村（社区）不是有权处理的机关，请转送所在乡镇（街道）", field="target")
-    _check_not_accused(case, target, actor, Action.ASSIGN if assign_due_on else Action.FORWARD)
+    if case.status == Status.SIGNED:
+        action = Action.ASSIGN_DOWN if assign_due_on else Action.FORWARD_DOWN
+    else:
+        action = Action.ASSIGN if assign_due_on else Action.FORWARD
+    _check_not_accused(case, target, actor, action)
     on = on or clock.today()
-    if assign_due_on is not None and assign_due_on <= on:
-        raise ValidationFailed("交办的办理期限必须晚于交办日期", field="assign_due_on")
+    if assign_due_on is not None:
+        _check_assign_due(assign_due_on, on, case)
+
+    def own_subordinate(obj: Case) -> None:
+        here = obj.current_unit
+        if target.pk == here.pk or not target.is_within(here):
+            raise ValidationFailed(
+                f"「{here.name}」直接收到的信访件只能转送、交办本系统下级单位（《信访工作条例》第二十三条第一款）；"
+                f"「{target.name}」不是其下级单位，请告知信访人向有权处理的机关提出",
+                field="target",
+            )
+
     move = Move(
         changes={
             "responsible_unit": target,
             "route_kind": RouteKind.ASSIGN if assign_due_on else RouteKind.FORWARD,
             "routed_on": on,
         },
+        guard=own_subordinate if action in (Action.FORWARD_DOWN, Action.ASSIGN_DOWN) else None,
         data={"to": target.name, **({"assign_due_on": assign_due_on.isoformat()} if assign_due_on else {})},
         assigned_due_on=assign_due_on,
     )
-    action = Action.ASSIGN if assign_due_on else Action.FORWARD
     return transition(case, action, actor=actor, on=on, note=note, target=target, move=move)
+
+
+def _check_assign_due(due: dt.date, on: dt.date, case: Case) -> None:
+    """The 交办 deadline ([T22-22(三)]) lies after the 交办 date and within the 60-day handling limit counted
+    from it: the organ cannot accept before it receives the item, so this never asks for more than the law
+    allows. A 交办 recorded afterwards (补录) keeps its historical dates; one made today needs a future date."""
+    from xinfang.deadlines.services import compute_deadline, get_rule
+
+    if due <= on:
+        raise ValidationFailed(f"交办的办理期限（{due:%Y-%m-%d}）必须晚于交办日期 {on:%Y-%m-%d}", field="assign_due_on")
+    if due < clock.today() and on >= clock.today():
+        raise ValidationFailed("交办的办理期限不能早于今天", field="assign_due_on")
+    rule = get_rule("handling", case.received_on)
+    limit = on + dt.timedelta(days=rule.days)
+    if due <= limit:
+        return  # inside the plain period: no calendar needed (next year's may not be loaded yet)
+    try:
+        limit = compute_deadline("handling", on, rule_date=case.received_on).due  # rolled past a holiday
+    except XinfangError:
+        pass
+    if due > limit:
+        raise ValidationFailed(
+            f"交办的办理期限不能晚于 {limit:%Y-%m-%d}（自交办之日起60日的法定办理期限，《信访工作条例》第三十四条）",
+            field="assign_due_on",
+        )
 
 
 def case_report_major(*, case: Case, actor: User, note: str, on: dt.date | None = None) -> Case:
@@ -536,6 +584,12 @@ def case_route_special(*, case: Case, actor: User, target: Unit, note: str = "",
         action = Action.ROUTE_LEGAL
     elif target.kind == UnitKind.DISCIPLINE:
         action = Action.ROUTE_DISCIPLINE
+        if case.claim_type != ClaimType.ACCUSATION:
+            raise ValidationFailed(
+                f"只有检举控告类信访件才能转纪检监察机关（《信访工作条例》第二十二条第二款），本件为「{case.get_claim_type_display()}」；"
+                "如诉求类型登记有误，请先更正",
+                field="target",
+            )
     else:
         raise ValidationFailed("请选择政法部门或纪检监察机关", field="target")
     _check_not_accused(case, target, actor, action)
@@ -556,10 +610,21 @@ def case_decline(*, case: Case, actor: User, ground: str, on: dt.date | None = N
 
 
 def case_not_reaccept(*, case: Case, actor: User, earlier: Case, reason: str, on: dt.date | None = None) -> Case:
-    """不再受理: the same facts and reasons after 复核 or a lawful conclusion ([T22-36 ¶3])."""
-    if earlier.status not in (Status.CONCLUDED, Status.ARCHIVED):
+    """不再受理: the same petitioner's same facts and reasons after 复核 or a lawful conclusion ([T22-36 ¶3],
+    decisions §4)."""
+    earlier.refresh_from_db(fields=["status", "concluded_on"])
+    if earlier.pk == case.pk:
+        raise ValidationFailed("前次信访件不能是本件", field="earlier")
+    if earlier.concluded_on is None:
         raise ValidationFailed(
-            f"前次信访件 {earlier.number} 尚未终结（当前：{earlier.get_status_display()}），不能作出不再受理决定"
+            f"前次信访件 {earlier.number} 未经复核或依法终结（当前：{earlier.get_status_display()}），不能作出不再受理决定",
+            field="earlier",
+        )
+    if not _same_petitioner(case, earlier):
+        raise ValidationFailed(
+            f"前次信访件 {earlier.number} 与本件没有相同的信访人（身份证号相同，或姓名和电话都相同），"
+            "不再受理只适用于同一信访人以同一事实和理由再次提出的信访事项",
+            field="earlier",
         )
     _require(reason, "请说明与前次信访件事实和理由相同的依据", "reason")
 
@@ -568,6 +633,16 @@ def case_not_reaccept(*, case: Case, actor: User, earlier: Case, reason: str, on
 
     move = Move(changes={"is_repeat": True}, after=link, data={"earlier": earlier.number})
     return transition(case, Action.NOT_REACCEPT, actor=actor, on=on, note=reason, move=move)
+
+
+def _same_petitioner(case: Case, earlier: Case) -> bool:
+    """Identity match for 不再受理: the same ID number, or the same name and phone number."""
+    # Matching, not disclosure: the rows are compared here and never shown (allowed in tests/test_boundaries).
+    mine = list(Petitioner.objects.filter(case=case).values_list("id_number", "name", "phone"))
+    theirs = list(Petitioner.objects.filter(case=earlier).values_list("id_number", "name", "phone"))
+    ids = {i for i, _, _ in theirs if i}
+    pairs = {(n, p) for _, n, p in theirs if n and p}
+    return any((i and i in ids) or (n and p and (n, p) in pairs) for i, n, p in mine)
 
 
 # --- at the competent organ -----------------------------------------------------------------------------
@@ -590,15 +665,13 @@ def case_object(*, case: Case, actor: User, reason: str, on: dt.date | None = No
                 f"异议期限已过：应在收到之日起5个工作日内（截止 {objection.due_on:%Y-%m-%d}）提出，请签收后办理"
             )
 
-    bureau = case.registering_unit
-
     return transition(
         case,
         Action.OBJECT,
         actor=actor,
         on=on,
         note=reason,
-        move=Move(guard=guard, data={"reason": reason, "unit": case.current_unit.name}, changes={"current_unit": bureau}),
+        move=Move(guard=guard, data={"reason": reason, "unit": case.current_unit.name}),
     )
 
 
@@ -608,7 +681,7 @@ def case_decide_objection(*, case: Case, actor: User, approve: bool, note: str =
         move = Move(changes={"responsible_unit": None, "route_kind": ""}, data={"approved": True})
         return transition(case, Action.APPROVE_OBJECTION, actor=actor, on=on, note=note, target=bureau, move=move)
     _require(note, "不同意异议时请说明理由", "note")
-    move = Move(changes={"current_unit": case.responsible_unit}, data={"approved": False})
+    move = Move(data={"approved": False})
     return transition(case, Action.REJECT_OBJECTION, actor=actor, on=on, note=note, target=bureau, move=move)
 
 
@@ -793,15 +866,8 @@ def case_deliver(*, case: Case, actor: User, delivered_on: dt.date | None = None
             raise ValidationFailed(f"送达日期不能早于意见书出具日期 {op.issued_on:%Y-%m-%d}")
         Opinion.objects.filter(pk=op.pk).update(delivered_on=delivered_on)
 
-    def evaluation_status(obj: Case) -> str:
-        # Only the first written reply opens the evaluation (谁初次办理、谁接受评价); a reply after a
-        # 责令重新办理 keeps the evaluation already given or missed.
-        return EvaluationStatus.PENDING if obj.evaluation_status == EvaluationStatus.NONE else obj.evaluation_status
-
-    move = Move(
-        changes={"reply_delivered_on": delivered_on, "evaluation_status": evaluation_status},
-        guard=guard,
-    )
+    # The evaluation window opens with the first delivery: a step of the table's evaluation track.
+    move = Move(changes={"reply_delivered_on": delivered_on}, guard=guard)
     return transition(case, Action.DELIVER, actor=actor, on=delivered_on, move=move)
 
 
@@ -875,6 +941,14 @@ def _request_higher(
         raise ValidationFailed(f"{label}申请的收到日期不能晚于今天")
     if not reason.strip():
         raise ValidationFailed(f"请填写{label}申请的请求和理由", field="reason")
+    delivered = case.reply_delivered_on if window_rule == "review_request" else case.review_delivered_on
+    if delivered is not None and received_on < delivered:
+        what = "处理意见书" if window_rule == "review_request" else "复查意见书"
+        raise ValidationFailed(
+            f"{label}申请的收到日期（{received_on:%Y-%m-%d}）早于{what}送达日期 {delivered:%Y-%m-%d}，请核对：{label}申请"
+            f"应在收到{what}之后提出",
+            field="received_on",
+        )
     window = _request_window(case, window_rule)
     if window is not None and received_on > window.due_on:
         why = (
@@ -985,25 +1059,27 @@ def case_evaluate(*, case: Case, bureau: str, unit: str, comment: str = "", on: 
     on = on or clock.today()
     if on > clock.today():
         raise ValidationFailed("评价日期不能晚于今天")
-    with transaction.atomic():
-        obj = Case.objects.select_for_update().get(pk=case.pk)
-        if obj.evaluation_status != EvaluationStatus.PENDING:
+
+    def guard(obj: Case) -> None:
+        window = obj.clocks.filter(rule_code="evaluation", stopped_on__isnull=True).first()
+        if window is None:
             raise IllegalTransition("该信访件当前不在评价期内（未送达书面答复、已评价或已超过评价期限）")
-        window = Clock.objects.get(case=obj, rule_code="evaluation", stopped_on__isnull=True)
         if on > window.due_on or on < window.started_on:
             raise IllegalTransition(
                 f"评价期为 {window.started_on:%Y-%m-%d} 至 {window.due_on:%Y-%m-%d}，{on:%Y-%m-%d} 不在评价期内"
             )
+
+    def write(obj: Case) -> None:
         now = clock.now()
         Evaluation.objects.bulk_create(
             Evaluation(case=obj, target=target, value=value, comment=comment, created_at=now)
             for target, value in ((Evaluation.Target.BUREAU, bureau), (Evaluation.Target.UNIT, unit))
         )
-        Case.objects.filter(pk=obj.pk).update(evaluation_status=EvaluationStatus.DONE)
-        obj.evaluation_status = EvaluationStatus.DONE
-        Clock.objects.filter(pk=window.pk).update(stopped_on=on, on_time=True)
-        workflow.record(obj, "evaluate", actor=None, data={"bureau": bureau, "unit": unit}, on=on)
-    return obj
+
+    # The table's evaluation track refuses an item whose evaluation is not pending (not delivered yet,
+    # already evaluated, or marked overdue by the daily job).
+    move = Move(guard=guard, after=write, data={"bureau": bureau, "unit": unit})
+    return transition(case, Action.EVALUATE, actor=None, on=on, move=move)
 
 
 # --- the daily job ----------------------------------------------------------------------------------------
@@ -1044,16 +1120,13 @@ def _lapse_one(pk: int, today: dt.date) -> None:
 
 
 def _evaluation_overdue_one(pk: int, today: dt.date) -> bool:
-    # Compare-and-set: only a row still pending changes, so an evaluation that commits first wins.
-    changed = Case.objects.filter(pk=pk, evaluation_status=EvaluationStatus.PENDING).update(
-        evaluation_status=EvaluationStatus.OVERDUE
-    )
-    if changed:
-        Clock.objects.filter(case_id=pk, rule_code="evaluation", stopped_on__isnull=True).update(
-            stopped_on=today, on_time=False
-        )
-        workflow.record(Case.objects.get(pk=pk), "evaluation_overdue", actor=None, on=today)
-    return bool(changed)
+    # transition() re-reads the item under its row lock: an evaluation that committed first leaves it
+    # no longer pending, and the item is simply skipped.
+    try:
+        transition(pk, Action.EVALUATION_OVERDUE, actor=None, on=today)
+    except IllegalTransition:
+        return False
+    return True
 
 
 def _process(qs, today: dt.date, batch: int, handle) -> int:

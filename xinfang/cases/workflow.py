@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 
+from xinfang.cases.choices import EvaluationStatus
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.core import clock
 from xinfang.core.errors import IllegalTransition, NotFound, PermissionRefused, ValidationFailed
@@ -38,6 +39,8 @@ class Action:
     REGISTER_DIRECT = "register_direct"
     FORWARD = "forward"
     ASSIGN = "assign"
+    FORWARD_DOWN = "forward_down"
+    ASSIGN_DOWN = "assign_down"
     REPORT_MAJOR = "report_major"
     ROUTE_LEGAL = "route_legal"
     ROUTE_DISCIPLINE = "route_discipline"
@@ -69,6 +72,8 @@ class Action:
     REREVIEW_REDO = "rereview_redo"
     LAPSE = "lapse"
     ARCHIVE = "archive"
+    EVALUATE = "evaluate"
+    EVALUATION_OVERDUE = "evaluation_overdue"
 
 
 # --- where a clock starts -------------------------------------------------------------------------------
@@ -96,6 +101,23 @@ class ClockStart:
     main: bool = True  # False for the parallel evaluation track: not the item's "current deadline"
     restart_same: bool = False  # recompute a running clock of the same rule from its own start
     once: bool = False  # start only if the item never had this clock (evaluation follows the first reply)
+    # Skip the clock for an item received before the rule's first version (the evaluation measure dates from
+    # 2015): the duty did not exist for it, and a missing rule must not block the legal step it goes with.
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class EvaluationMove:
+    """A step of the parallel evaluation track (decisions §6): ``Case.evaluation_status`` from ``src`` to ``dst``.
+
+    ``required``: refuse the action when the item's evaluation status is not in ``src``; otherwise (a reply
+    delivered again after 责令重新办理) the evaluation already opened, given or missed is left as it is.
+    """
+
+    src: frozenset[str]
+    dst: str
+    required: bool = True
+    clock: str = ""  # the step opens with this clock and is skipped when the clock did not start
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,13 @@ class Transition:
     basis: str
     perm_on: str = "current"  # "current": current unit; "target": the unit named in the call
     moves_to_target: bool = False
+    # The item moves to the unit held in this case field (the bureau that forwarded it, the unit it was
+    # forwarded to), for moves whose permission is checked on another unit than the destination.
+    moves_to_field: str = ""
+    evaluation: EvaluationMove | None = None
+    # A condition on the item beyond its state: returns why the action does not apply (shown to the user
+    # and raised by transition()), or None. The page offers the action only when it applies.
+    requires: Callable[[Case], str | None] | None = None
     stops: tuple[str, ...] = ()
     starts: tuple[ClockStart, ...] = ()
     pauses: tuple[str, ...] = ()
@@ -116,8 +145,29 @@ class Transition:
     notes: str = ""
 
 
+ALL_STATES = frozenset(Status.values)
 HANDLING_CLOCKS = ("handling", "handling_extended", "simple_handling", "assigned")
 ALL_PRE_REPLY = ("bureau_routing", "objection", "acceptance_notice", *HANDLING_CLOCKS)
+
+
+def _received_directly(case: Case) -> str | None:
+    # Art. 23 ¶1 concerns an organ's own direct receipt, before it has accepted or passed the item on.
+    if case.route_kind or case.accepted_on is not None or case.current_unit_id != case.registering_unit_id:
+        return "只有本单位直接收到、尚未受理的信访件才能转送、交办本系统下级单位（《信访工作条例》第二十三条第一款）"
+    return None
+
+
+def _forwarded_by_bureau(case: Case) -> str | None:
+    from xinfang.orgs.models import UnitKind
+
+    # Art. 23 ¶3 gives the objection against a 信访部门's 转送/交办; an organ passing a petition it received
+    # directly to its own subordinate unit settles competence within its own system.
+    if case.registering_unit.kind != UnitKind.BUREAU:
+        return (
+            f"本件由「{case.registering_unit.name}」直接收件后转送，不适用异议退回（《信访工作条例》第二十三条第三款"
+            "只适用于信访部门转送、交办的信访事项），请与转送单位协商办理"
+        )
+    return None
 
 
 def _t(*args: Any, **kwargs: Any) -> Transition:
@@ -154,12 +204,12 @@ _TABLE: list[Transition] = [
     ),
     _t(
         Action.ROUTE_LEGAL, "转政法部门", src={Status.ROUTING}, dst=Status.LEGAL_ROUTED, perm=Perm.ROUTE,
-        actor="信访部门", basis="《信访工作条例》第二十二条第二款", stops=("bureau_routing",),
+        actor="信访部门", basis="《信访工作条例》第二十二条第二款", moves_to_target=True, stops=("bureau_routing",),
     ),
     _t(
         Action.ROUTE_DISCIPLINE, "转纪检监察机关", src={Status.ROUTING}, dst=Status.DISCIPLINE_ROUTED,
-        perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十二条第二款、第三十条",
-        stops=("bureau_routing",),
+        perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十二条第二款、第三十条", moves_to_target=True,
+        stops=("bureau_routing",), notes="仅限检举控告类信访件；移交后纪检监察机关可在工作台查看",
     ),
     _t(
         Action.FILE, "直接答复/存档", src={Status.ROUTING}, dst=Status.FILED, perm=Perm.ROUTE,
@@ -179,7 +229,9 @@ _TABLE: list[Transition] = [
     ),
     _t(
         Action.OBJECT, "提出异议（退回）", src={Status.PENDING_SIGN}, dst=Status.OBJECTION, perm=Perm.SIGN,
-        actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条第三款（5个工作日内）", stops=("objection",),
+        actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条第三款（5个工作日内）",
+        moves_to_field="registering_unit", requires=_forwarded_by_bureau, stops=("objection",),
+        notes="信访件退回转送、交办的信访部门；上级机关直接收件后转送下级的，不适用异议",
     ),
     _t(
         Action.APPROVE_OBJECTION, "同意异议，收回重新分流", src={Status.OBJECTION}, dst=Status.ROUTING,
@@ -189,7 +241,21 @@ _TABLE: list[Transition] = [
     _t(
         Action.REJECT_OBJECTION, "不同意异议，退回原单位办理", src={Status.OBJECTION}, dst=Status.SIGNED,
         perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十三条第三款", perm_on="target",
-        notes="受理告知期限继续计算",
+        moves_to_field="responsible_unit", notes="退回原接收单位，受理告知期限继续计算",
+    ),
+    _t(
+        Action.FORWARD_DOWN, "转送本系统下级单位", src={Status.SIGNED}, dst=Status.PENDING_SIGN,
+        perm=Perm.ACCEPT, actor="直接收件的有权处理机关", basis="《信访工作条例》第二十三条第一款",
+        moves_to_target=True, requires=_received_directly, stops=("acceptance_notice",),
+        starts=(ClockStart("acceptance_notice"),),
+        notes="仅限直接收件、尚未受理的信访件，接收单位须为本单位的下级单位；同时告知信访人转送去向",
+    ),
+    _t(
+        Action.ASSIGN_DOWN, "交办本系统下级单位（指定办理期限）", src={Status.SIGNED}, dst=Status.PENDING_SIGN,
+        perm=Perm.ACCEPT, actor="直接收件的有权处理机关", basis="《信访工作条例》第二十三条第一款",
+        moves_to_target=True, requires=_received_directly, stops=("acceptance_notice",),
+        starts=(ClockStart("acceptance_notice"),),
+        notes="交办期限作为单独期限（assigned）记录",
     ),
     _t(
         Action.ACCEPT, "受理（普通程序）", src={Status.SIGNED}, dst=Status.HANDLING, perm=Perm.ACCEPT,
@@ -234,7 +300,12 @@ _TABLE: list[Transition] = [
     _t(
         Action.DELIVER, "送达处理意见书", src={Status.REPLIED}, dst=Status.DELIVERED, perm=Perm.HANDLE,
         actor="有权处理的机关、单位", basis="《信访工作条例》第三十二条、第三十五条", stops=HANDLING_CLOCKS,
-        starts=(ClockStart("review_request"), ClockStart("evaluation", main=False, once=True)),
+        starts=(ClockStart("review_request"), ClockStart("evaluation", main=False, once=True, optional=True)),
+        # Only the first written reply opens the evaluation (谁初次办理、谁接受评价); a reply after a
+        # 责令重新办理 keeps the evaluation already given or missed.
+        evaluation=EvaluationMove(
+            frozenset({EvaluationStatus.NONE}), EvaluationStatus.PENDING, required=False, clock="evaluation"
+        ),
     ),
     _t(
         Action.REQUEST_REVIEW, "受理复查申请", src={Status.DELIVERED}, dst=Status.UNDER_REVIEW, perm=Perm.REVIEW,
@@ -293,6 +364,19 @@ _TABLE: list[Transition] = [
         Action.ARCHIVE, "归档", src=set(CLOSED_STATES), dst=Status.ARCHIVED, perm=Perm.CONCLUDE,
         actor="信访部门", basis="档案管理", perm_on="target",
     ),
+    # —— the parallel evaluation track: the item's state does not change ——
+    _t(
+        Action.EVALUATE, "信访人满意度评价", src=ALL_STATES, dst=None, perm=None,
+        actor="信访人（查询码或工作人员代录）", basis="决定第6条；《信访工作条例》第二十一条",
+        stops=("evaluation",),
+        evaluation=EvaluationMove(frozenset({EvaluationStatus.PENDING}), EvaluationStatus.DONE),
+    ),
+    _t(
+        Action.EVALUATION_OVERDUE, "超期未评价", src=ALL_STATES, dst=None, perm=None,
+        actor="系统（每日任务 xinfang tick）", basis="决定第6条（超期未评价不计为满意）",
+        stops=("evaluation",),
+        evaluation=EvaluationMove(frozenset({EvaluationStatus.PENDING}), EvaluationStatus.OVERDUE),
+    ),
 ]
 
 TRANSITIONS: Mapping[str, Transition] = {t.action: t for t in _TABLE}
@@ -313,6 +397,22 @@ def actions_from(status: str) -> list[Transition]:
 
 
 # --- the one writer --------------------------------------------------------------------------------------
+
+
+# Fields only ``transition()`` writes, from the table: a service's free-form ``Move.changes`` may not touch
+# them, so no caller can move an item, set its clocks or its evaluation around the state machine.
+LIFECYCLE_FIELDS = frozenset(
+    {
+        "status",
+        "current_unit",
+        "current_unit_id",
+        "due_on",
+        "due_rule",
+        "due_started_on",
+        "evaluation_status",
+        "access_units",
+    }
+)
 
 
 @dataclass
@@ -370,6 +470,18 @@ def _start_clock(case: Case, spec: ClockStart, on: dt.date, running: dict[str, C
     )
     running[spec.rule] = new
     return new
+
+
+def _rule_in_force(code: str, received_on: dt.date) -> bool:
+    from xinfang.deadlines.services import get_rule
+
+    try:
+        get_rule(code, received_on)
+    except ValidationFailed as exc:
+        if exc.code == "rule_not_in_force":
+            return False
+        raise
+    return True
 
 
 def _refresh_due(case: Case, running: dict[str, Clock]) -> None:
@@ -473,6 +585,10 @@ def transition(
     if t is None:
         raise IllegalTransition(f"未知操作「{action}」")
     move = move or Move()
+    refused = LIFECYCLE_FIELDS.intersection(move.changes)
+    if refused:
+        # A programming error, not bad input: the table is the only place that moves these fields.
+        raise IllegalTransition(f"「{t.label}」不能通过附带修改改变流程字段：{'、'.join(sorted(refused))}")
     on = on or clock.today()
     # A new item needs no savepoint of its own: any failure rolls back the whole registration.
     with transaction.atomic(savepoint=not creating):
@@ -495,6 +611,16 @@ def transition(
                 f"（仅适用于：{allowed}）。如页面已过期，请刷新后重试。"
             )
         _check_permission(t, obj, actor, target)
+        if t.requires is not None:
+            why = t.requires(obj)
+            if why:
+                raise IllegalTransition(why)
+        ev = t.evaluation
+        if ev is not None and ev.required and obj.evaluation_status not in ev.src:
+            raise IllegalTransition(
+                f"信访件 {obj.number} 当前不在评价期内（评价状态：{obj.get_evaluation_status_display()}），"
+                f"不能执行「{t.label}」"
+            )
         reason = _backdate_reason.get() if backdate_reason is None else backdate_reason
         if not creating:
             _check_effective_date(obj, on, reason, actor)
@@ -507,6 +633,11 @@ def transition(
             setattr(obj, name, value(obj) if callable(value) else value)
         if t.moves_to_target and target is not None:
             obj.current_unit = target
+        elif t.moves_to_field:
+            destination = getattr(obj, t.moves_to_field)
+            if destination is None:
+                raise IllegalTransition(f"信访件 {obj.number} 没有可退回的单位，不能执行「{t.label}」")
+            obj.current_unit = destination
         if t.dst is not None:
             obj.status = t.dst
 
@@ -533,12 +664,17 @@ def transition(
         for spec in t.starts:
             if spec.once and not creating and obj.clocks.filter(rule_code=spec.rule).exists():
                 continue
+            if spec.optional and not _rule_in_force(spec.rule, obj.received_on):
+                continue
             c = _start_clock(obj, spec, on, running)
             clock_log["started"].append({"rule": spec.rule, "from": c.started_on.isoformat(), "due_on": c.due_on.isoformat(),
                                          **({"provisional": True} if c.provisional else {})})
         if move.assigned_due_on is not None:
             running["assigned"] = Clock(rule_code="assigned", started_on=on, due_on=move.assigned_due_on)
             clock_log["started"].append({"rule": "assigned", "from": on.isoformat(), "due_on": move.assigned_due_on.isoformat()})
+        evaluation_before = obj.evaluation_status
+        if ev is not None and obj.evaluation_status in ev.src and (not ev.clock or ev.clock in running):
+            obj.evaluation_status = ev.dst
         _refresh_due(obj, running)
         new_clocks = [c for c in running.values() if c.pk is None]
         data = dict(move.data)
@@ -566,6 +702,8 @@ def transition(
                 move.after(obj)
         else:
             fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "due_provisional", "updated_at", *move.changes}
+            if obj.evaluation_status != evaluation_before:
+                fields.add("evaluation_status")
             moved = obj.current_unit_id != unit_before
             if moved:
                 obj.access_units = with_access_unit(obj.access_units, obj.current_unit_id)

@@ -14,15 +14,31 @@ conversions and all), so the SQL is the ORM's; only the parent's key is written 
 is atomic, so either every row is written or none. Other databases save the rows one model at a time.
 
 Model signals (``pre_save``/``post_save``) are not sent, as with ``bulk_create``.
+
+The one-statement path uses private Django internals (``InsertQuery``, ``SQLInsertCompiler.returning_fields``,
+``Field.generated``). ``private_insert_problems()`` checks them once; if a Django upgrade changed them, the rows
+are saved the plain way (one statement per model) and a warning is logged, and tests/core/test_rows.py fails
+naming the Django version, so the upgrade cannot silently slow down or break registration.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
 from collections.abc import Sequence
 
+import django
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
-from django.db.models.sql import InsertQuery
+
+try:
+    from django.db.models.sql import InsertQuery
+    from django.db.models.sql.compiler import SQLInsertCompiler
+except ImportError:  # pragma: no cover - a Django without them takes the plain path
+    InsertQuery = SQLInsertCompiler = None  # type: ignore[assignment,misc]
+
+log = logging.getLogger(__name__)
 
 _PARENT = "new_parent"
 _PARENT_KEY = "(SELECT id FROM new_parent)"
@@ -32,7 +48,7 @@ def insert_together(parent: models.Model, children: Sequence[tuple[str, models.M
     """Insert unsaved ``parent`` and unsaved ``children``, given as (foreign key field name, instance) pairs
     whose foreign key points at the parent. Sets every instance's primary key, as ``save()`` would."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not children:
+    if connection.vendor != "postgresql" or not children or not _one_statement_available():
         parent.save(force_insert=True, using=using)
         by_model: dict[type[models.Model], list[models.Model]] = {}
         for fk, child in children:
@@ -76,6 +92,40 @@ def insert_together(parent: models.Model, children: Sequence[tuple[str, models.M
             setattr(obj, attname, parent.pk)
             setattr(obj, fk, parent)
             _mark_saved(obj, key, using)
+
+
+def private_insert_problems() -> list[str]:
+    """What differs from the Django internals the one-statement path was written against (Django 5.2)."""
+    problems = []
+    if InsertQuery is None or SQLInsertCompiler is None:
+        return ["django.db.models.sql.InsertQuery / compiler.SQLInsertCompiler cannot be imported"]
+    insert_values = getattr(InsertQuery, "insert_values", None)
+    if insert_values is None:
+        problems.append("InsertQuery.insert_values is missing")
+    elif list(inspect.signature(insert_values).parameters)[:4] != ["self", "fields", "objs", "raw"]:
+        problems.append(f"InsertQuery.insert_values{inspect.signature(insert_values)} (expected self, fields, objs, raw)")
+    if not hasattr(InsertQuery, "get_compiler"):
+        problems.append("InsertQuery.get_compiler is missing")
+    if not hasattr(SQLInsertCompiler, "returning_fields"):
+        problems.append("SQLInsertCompiler.returning_fields is missing")
+    as_sql = getattr(SQLInsertCompiler, "as_sql", None)
+    if as_sql is None or list(inspect.signature(as_sql).parameters) != ["self"]:
+        problems.append("SQLInsertCompiler.as_sql() no longer takes no arguments")
+    if not hasattr(models.Field, "generated"):
+        problems.append("Field.generated is missing")
+    return problems
+
+
+@functools.cache
+def _one_statement_available() -> bool:
+    problems = private_insert_problems()
+    if problems:
+        log.warning(
+            "Django %s: insert_together falls back to one INSERT per model: %s",
+            django.get_version(),
+            "; ".join(problems),
+        )
+    return not problems
 
 
 def _insert_sql(model_or_obj: type[models.Model] | models.Model, objs: list[models.Model], using: str) -> tuple[str, list]:

@@ -134,6 +134,11 @@ RULES: tuple[RuleSeed, ...] = (
              30, EXTENSION),
     RuleSeed("handling_extended", V2005, 60, C, "受理之日", f"{T05}第三十三条",
              "延期后的办理期限：自受理之日起 60 日加批准延长的天数（不超过 30 日）。", 30, EXTENSION),
+    # The 2005 regulation had no objection step. Local practice keeps the 2022 five working days for a
+    # forwarded item received before 2022-05-01 (docs/legal-decisions.md), so such items can still be routed.
+    RuleSeed("objection", V2005, 5, W, "收到转送、交办的信访事项之日",
+             f"{T05}未规定异议期限；本地做法沿用{T22}第二十三条第三款",
+             "2005 年条例没有异议退回程序；2022-05-01 前收到的信访事项，异议期限按本地做法同为 5 个工作日。"),
     RuleSeed("review_request", V2005, 30, C, "信访人收到书面答复之日", f"{T05}第三十四条",
              "信访人对处理意见不服的，可自收到书面答复之日起 30 日内请求复查。"),
     RuleSeed("review", V2005, 30, C, "复查机关收到复查请求之日", f"{T05}第三十四条",

@@ -79,7 +79,8 @@ def _decide(review: bool):
 
 
 UI_ACTIONS: list[UiAction] = [
-    UiAction("forward", "转送 / 交办", frozenset({"forward", "assign"}), f.ForwardForm, _forward),
+    UiAction("forward", "转送 / 交办", frozenset({"forward", "assign", "forward_down", "assign_down"}), f.ForwardForm,
+             _forward),
     UiAction("route_special", "转政法部门 / 纪检监察机关", frozenset({"route_legal", "route_discipline"}),
              f.RouteSpecialForm, _route_special),
     UiAction("report_major", "报请党委政府（重大紧急）", frozenset({"report_major"}), f.NoteForm,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -58,7 +57,6 @@ def _payload(category, units, repeats) -> dict:
     }
 
 
-@login_required
 @never_cache
 @require_POST
 def suggest(request):
@@ -88,7 +86,6 @@ def suggest(request):
     return JsonResponse(_payload(hint, units, repeats))
 
 
-@login_required
 @never_cache
 @require_GET
 def case_suggestions(request, case_id):
@@ -97,7 +94,6 @@ def case_suggestions(request, case_id):
     return JsonResponse(_payload(s.category, s.units, s.repeats))
 
 
-@login_required
 @require_POST
 def case_set_category(request, case_id):
     case = case_or_404(request.user, case_id)
@@ -115,7 +111,6 @@ def case_set_category(request, case_id):
     return redirect("workbench:case_detail", case_id=case.pk)
 
 
-@login_required
 @require_GET
 def hot_topics(request):
     try:
@@ -130,7 +125,6 @@ def hot_topics(request):
     )
 
 
-@login_required
 @never_cache
 @require_POST
 def reply_check(request, case_id: int):

@@ -1,7 +1,6 @@
 """登记: the registration page and the look-up of a petitioner's earlier items (for marking a repeat)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,6 @@ NO_REGISTER_PERMISSION = "您没有登记信访件的权限。如需登记，请
 
 
 @never_cache  # the page carries petitioners' personal data after a failed save
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request):
     units = units_for_registration(request.user)
@@ -59,7 +57,6 @@ def case_new(request):
 
 
 @never_cache
-@login_required
 @require_POST
 def person_items(request):
     """JSON: the earlier items of the person typed into a petitioner row, as far as the user may see them.
