@@ -38,6 +38,7 @@ class Action:
     REPORT_MAJOR = "report_major"
     ROUTE_LEGAL = "route_legal"
     ROUTE_DISCIPLINE = "route_discipline"
+    TRANSFER_ACCUSED = "transfer_accused"
     FILE = "file"
     DECLINE = "decline"
     NOT_REACCEPT = "not_reaccept"
@@ -157,6 +158,12 @@ _TABLE: list[Transition] = [
         Action.ROUTE_DISCIPLINE, "转纪检监察机关", src={Status.ROUTING}, dst=Status.DISCIPLINE_ROUTED,
         perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十二条第二款、第三十条",
         stops=("bureau_routing",),
+    ),
+    _t(
+        Action.TRANSFER_ACCUSED, "检举控告移交（本单位属被反映单位，依法回避）", src={Status.ROUTING, Status.SIGNED},
+        dst=Status.SIGNED, perm=Perm.REGISTER, actor="登记单位", moves_to_target=True,
+        basis="《信访工作条例》第三十条第三款、第二十二条第二款", supersedes=("bureau_routing", "acceptance_notice"),
+        starts=(ClockStart("acceptance_notice"),), notes="见 docs/secrecy.md：移交纪检监察机关或被反映单位的上一级机关",
     ),
     _t(
         Action.FILE, "直接答复/存档", src={Status.ROUTING}, dst=Status.FILED, perm=Perm.ROUTE,
@@ -546,4 +553,5 @@ EVENT_LABELS: Mapping[str, str] = {
     "evaluate": "信访人满意度评价",
     "evaluation_overdue": "超期未评价",
     "group_alert": "集体访提醒已发送",
+    "set_accused_unit": "确定被反映单位",
 }

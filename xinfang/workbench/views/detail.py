@@ -8,14 +8,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from xinfang.cases.models import Attachment, PersonalDataAccess
+from xinfang.cases import disclosure
 from xinfang.cases.selectors import (
     access_case,
-    attachments_for,
     available_actions,
-    can_see_identity,
     clock_panels,
-    petitioners_for,
+    related_items,
     timeline_rows,
 )
 from xinfang.core import clock
@@ -39,21 +37,27 @@ def case_or_404(user, case_id):
 def case_detail(request, case_id):
     case = case_or_404(request.user, case_id)
     transitions = {t.action for t in available_actions(request.user, case)}
+    shown = disclosure.disclose(request.user, case, purpose=disclosure.PURPOSE_DETAIL)
+    earlier, later = related_items(request.user, case)
+    can_classify = policies.can(request.user, Perm.REGISTER, case.current_unit) or policies.can(
+        request.user, Perm.ROUTE, case.current_unit
+    )
     context = {
         "case": case,
         "nav": "list",
-        "identity_visible": can_see_identity(request.user, case),
-        "petitioners": petitioners_for(request.user, case, purpose="查看案件详情"),
-        "attachments": attachments_for(request.user, case),
+        "identity_visible": shown.visible,
+        "petitioners": shown.petitioners,
+        "attachments": shown.attachments,
         "opinions": case.opinions.prefetch_related("items").select_related("unit"),
         "evaluations": case.evaluations.all(),
         "events": timeline_rows(case),
         "clocks": clock_panels(case),
-        "earlier": case.earlier_items.all(),
-        "later": case.later_items.all(),
+        "earlier": earlier,
+        "later": later,
         "actions": actions_for(transitions),
-        "can_classify": policies.can(request.user, Perm.REGISTER, case.current_unit)
-        or policies.can(request.user, Perm.ROUTE, case.current_unit),
+        "can_classify": can_classify,
+        # Setting the accused unit of a 检举控告 is the registrar's (or router's) correction of the record.
+        "can_set_accused": case.is_accusation and can_classify and shown.visible,
     }
     return render(request, "workbench/case_detail.html", context)
 
@@ -106,10 +110,9 @@ def case_action(request, case_id, action):
 @require_GET
 def attachment_download(request, case_id, attachment_id):
     case = case_or_404(request.user, case_id)
-    if not any(a.pk == attachment_id for a in attachments_for(request.user, case)):
+    att = disclosure.attachment(request.user, case, attachment_id)
+    if att is None:
         raise Http404("未找到该附件")
-    att = Attachment.objects.get(pk=attachment_id, case=case)
-    PersonalDataAccess.objects.create(user=request.user, case=case, purpose="下载附件", created_at=clock.now())
     response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
     response["Content-Type"] = att.content_type
     response["X-Content-Type-Options"] = "nosniff"
