@@ -12,6 +12,7 @@ how many rows showed personal data (one row per exported line would bury the log
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -121,3 +122,44 @@ def names_for(user: User | None, cases: list[Case], *, purpose: str, per_item: b
     else:
         log_bulk(user, purpose, count=len(shown), detail=detail)
     return labels
+
+
+# --- reading the log (审计) -------------------------------------------------------------------------------
+
+
+def access_log_for(
+    auditor: User | None,
+    *,
+    username: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+):
+    """The access log rows ``auditor`` may read, newest first: those of staff whose unit lies inside the
+    subtrees on which the auditor holds ``audit.view_access_log``. Empty for everyone else.
+
+    ``username`` matches the login exactly or the staff member's name in part; dates are Asia/Shanghai days,
+    both inclusive.
+    """
+    from django.db.models import Q
+
+    from xinfang.orgs import policies
+    from xinfang.orgs.permissions import Perm
+
+    if not policies.granted_paths(auditor, Perm.VIEW_ACCESS_LOG):
+        return PersonalDataAccess.objects.none()
+    qs = PersonalDataAccess.objects.filter(policies.units_q(auditor, Perm.VIEW_ACCESS_LOG, "user__unit__path"))
+    if username.strip():
+        name = username.strip()
+        qs = qs.filter(Q(user__username=name) | Q(user__full_name__contains=name))
+    if date_from is not None:
+        qs = qs.filter(created_at__gte=_day_start(date_from))
+    if date_to is not None:
+        qs = qs.filter(created_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    return qs.select_related("user", "user__unit", "case").order_by("-created_at", "-pk")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in the configured time zone (Asia/Shanghai)."""
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases import disclosure
 from xinfang.cases.selectors import (
@@ -59,7 +59,51 @@ def case_detail(request, case_id):
         # Setting the accused unit of a 检举控告 is the registrar's (or router's) correction of the record.
         "can_set_accused": case.is_accusation and can_classify and shown.visible,
     }
+    if context["can_set_accused"]:
+        context["accused_choices"] = _accused_choices()
     return render(request, "workbench/case_detail.html", context)
+
+
+def _accused_choices() -> list[dict]:
+    from xinfang.orgs.models import Unit, UnitKind
+
+    return [
+        {"pk": u.pk, "label": "\u3000" * max(u.depth - 1, 0) + u.name}
+        for u in Unit.objects.filter(is_active=True).exclude(kind=UnitKind.CITY).order_by("path")
+    ]
+
+
+@login_required
+@require_POST
+def case_set_accused_unit(request, case_id):
+    """确定/更正被反映单位 of a 检举控告 (the only way out of 「不明」)."""
+    from xinfang.cases.services import case_set_accused_unit as set_accused
+    from xinfang.orgs.models import Unit
+
+    case = case_or_404(request.user, case_id)
+    raw = request.POST.get("accused_unit", "")
+    unit = Unit.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
+    if unit is None:
+        messages.error(request, "请选择有效的被反映单位")
+        return redirect("workbench:case_detail", case_id=case.pk)
+    try:
+        case = set_accused(case=case, actor=request.user, unit=unit, person=request.POST.get("accused_person", ""))
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+        return redirect("workbench:case_detail", case_id=case.pk)
+    if access_visible(request.user, case.pk):
+        messages.success(request, f"被反映单位已确定为「{unit.name}」")
+        return redirect("workbench:case_detail", case_id=case.pk)
+    messages.info(request, f"被反映单位已确定为「{unit.name}」；本单位属被反映单位，本件已依法移交「{case.current_unit.name}」。")
+    return redirect("workbench:home")
+
+
+def access_visible(user, case_id) -> bool:
+    try:
+        access_case(user, case_id)
+    except NotFound:
+        return False
+    return True
 
 
 @login_required
