@@ -47,4 +47,5 @@ class ClockAdmin(ReadOnlyAdmin):
 class RefusedAttemptAdmin(ReadOnlyAdmin):
     list_display = ["user", case_number, "action", "created_at"]
     list_select_related = ["case", "user"]
-    fields = ["user", "action", "reason", "created_at"]
+    # The reason names the accused unit of an accusation: it is for the audit, not for account management.
+    fields = ["user", "action", "created_at"]

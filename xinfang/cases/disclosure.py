@@ -112,6 +112,17 @@ def main_petitioner_label(user: User | None, case: Case) -> str:
     return main.name + (f" 等{case.people_count}人" if case.people_count > 1 else "")
 
 
+def main_contact(user: User | None, case: Case) -> tuple[str, str]:
+    """(name, phone) of the main petitioner for an export row: 「（依法保密）」 twice where hidden, empty when
+    there is none. Not logged here: the export logs once for all its rows (``log_bulk``)."""
+    if not identity_visible(user, case):
+        return MASKED, MASKED
+    main = next(iter(p for p in case.petitioners.all() if p.is_main), None)
+    if main is None:
+        return "", ""
+    return main.name, main.phone
+
+
 def names_for(user: User | None, cases: list[Case], *, purpose: str, per_item: bool, detail: str = "") -> dict[int, str]:
     """Main petitioners' names for the rows of a list page, logged: per item for a search by a person's
     identity (``per_item``), else one row for the page with the number of names shown."""

@@ -94,14 +94,8 @@ def export_xlsx(user: User, queryset: QuerySet[Case], *, detail: str = "") -> by
         Prefetch("petitioners", queryset=Petitioner.objects.filter(is_main=True).order_by("pk"))
     )
     for case in qs.iterator(chunk_size=_CHUNK):
-        visible = disclosure.identity_visible(user, case)
-        main = next(iter(case.petitioners.all()), None)
-        if not visible:
-            name = phone = MASKED
-        elif main is None:
-            name = phone = ""
-        else:
-            name, phone = main.name, main.phone
+        name, phone = disclosure.main_contact(user, case)
+        if name and name != MASKED:
             disclosed += 1
         is_open = case.status in OPEN_STATES
         values = [

@@ -32,6 +32,13 @@ def _containing_unit_ids(unit: Unit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 
+def within_accused(unit: Unit | None, accused: Unit | None) -> bool:
+    """True if ``unit`` is ``accused`` or lies below it (also before an item exists, at registration)."""
+    if unit is None or accused is None:
+        return False
+    return accused.pk in _containing_unit_ids(unit)
+
+
 def unit_is_accused(case: Case, unit: Unit | None) -> bool:
     """True if ``unit`` is the accused unit of a 检举控告 item or lies below it."""
     if unit is None or not case.is_accusation or case.accused_unit_id is None:

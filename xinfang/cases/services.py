@@ -262,7 +262,7 @@ def case_register(*, actor: User, unit: Unit, data: RegistrationInput) -> Case:
     if not can(actor, workflow.TRANSITIONS[action].perm or "", unit):
         raise PermissionRefused(f"您在「{unit.name}」没有登记信访件的权限")
     organ = None
-    if data.claim_type == ClaimType.ACCUSATION and data.accused_unit is not None and unit.is_within(data.accused_unit):
+    if data.claim_type == ClaimType.ACCUSATION and secrecy.within_accused(unit, data.accused_unit):
         # The accused unit received an accusation against itself: it registers it and hands it on at once
         # to the organ the law names; it keeps no access (Art. 30 ¶3, docs/secrecy.md).
         organ = accused_transfer_organ(unit, data.accused_unit)
@@ -516,7 +516,7 @@ def accused_transfer_organ(holder: Unit, accused: Unit) -> Unit | None:
     depth = {pk: i for i, pk in enumerate(chain)}
     organs = Unit.objects.filter(kind=UnitKind.DISCIPLINE, parent_id__in=chain, is_active=True)
     nearest = max(organs, key=lambda u: (depth[u.parent_id], -u.pk), default=None)
-    if nearest is not None and not nearest.is_within(accused):
+    if nearest is not None and not secrecy.within_accused(nearest, accused):
         return nearest
     parent = accused.parent
     while parent is not None and parent.kind in (UnitKind.BUREAU, UnitKind.VILLAGE):
@@ -564,7 +564,7 @@ def case_set_accused_unit(*, case: Case, actor: User, unit: Unit, person: str | 
     if secrecy.on_accused_side(actor, case):
         raise PermissionRefused("您所在单位属本件被反映单位，不能修改本件")
     organ = None
-    if case.current_unit.is_within(unit):
+    if secrecy.within_accused(case.current_unit, unit):
         if case.status not in workflow.TRANSITIONS[Action.TRANSFER_ACCUSED].src:
             raise ValidationFailed(
                 f"本件当前由「{case.current_unit.name}」办理，不能把它定为被反映单位；"
