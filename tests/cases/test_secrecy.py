@@ -118,6 +118,19 @@ def test_unknown_accused_unit_blocks_every_hand_over_until_set(petition, county)
     assert moved.status == Status.PENDING_SIGN
 
 
+def test_correcting_the_accused_unit_removes_its_earlier_access(petition, county):
+    case = accusation(petition, county, accused_unit=county.town2)
+    s.case_forward(case=case, actor=county.zhang, target=county.housing, on=D(2026, 11, 26))
+    case = s.case_object(case=Case.objects.get(pk=case.pk), actor=county.housing_handler,
+                         reason="本件反映的是东街镇干部的问题，不属本局职责", on=D(2026, 11, 26))
+    assert case.current_unit == county.bureau and county.housing.pk in access_units(case)
+    assert can_open(county.housing_handler, case)
+    s.case_set_accused_unit(case=case, actor=county.zhang, unit=county.housing)
+    assert access_units(case) == {county.bureau.pk}
+    assert Case.objects.get(pk=case.pk).access_units == str(county.bureau.pk)
+    assert not can_open(county.housing_handler, case)
+
+
 def test_setting_the_holder_as_accused_hands_the_item_on(petition, county):
     case = accusation(petition, county, accused_unit=None, accused_unit_unknown=True)
     case = s.case_set_accused_unit(case=case, actor=county.zhang, unit=county.bureau)

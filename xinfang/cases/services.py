@@ -524,24 +524,27 @@ def accused_transfer_organ(holder: Unit, accused: Unit) -> Unit | None:
     return parent
 
 
-def _transfer_accused(case: Case, actor: User, organ: Unit, note: str = "") -> Case:
-    """Hand an accusation held by its accused unit to ``organ``; every access row of a unit within the
-    accused unit goes with the move, so the accused unit no longer sees the item."""
-
-    def drop_accused_access(obj: Case) -> None:
-        keep = []
-        for access in CaseAccess.objects.filter(case=obj).select_related("unit"):
-            if secrecy.unit_is_accused(obj, access.unit):
-                access.delete()
-            else:
-                keep.append(access.unit_id)
-        units = ""
-        for unit_id in keep:
-            units = workflow.with_access_unit(units, unit_id)
+def _drop_accused_access(obj: Case) -> None:
+    """Remove every access row of a unit within the accused unit (and its copy in ``access_units``): the
+    accused unit never sees an accusation, even one it held or registered before."""
+    keep = []
+    for access in CaseAccess.objects.filter(case=obj).select_related("unit"):
+        if secrecy.unit_is_accused(obj, access.unit):
+            access.delete()
+        else:
+            keep.append(access.unit_id)
+    units = ""
+    for unit_id in keep:
+        units = workflow.with_access_unit(units, unit_id)
+    if units != obj.access_units:
         Case.objects.filter(pk=obj.pk).update(access_units=units)
         obj.access_units = units
 
-    move = Move(after=drop_accused_access, data={"to": organ.name, "accused_unit": case.accused_unit.name})
+
+def _transfer_accused(case: Case, actor: User, organ: Unit, note: str = "") -> Case:
+    """Hand an accusation held by its accused unit to ``organ``; every access row of a unit within the
+    accused unit goes with the move, so the accused unit no longer sees the item."""
+    move = Move(after=_drop_accused_access, data={"to": organ.name, "accused_unit": case.accused_unit.name})
     note = note or "本单位属被反映单位，依法回避，移交有权处理的机关（《信访工作条例》第三十条第三款）"
     return transition(case, Action.TRANSFER_ACCUSED, actor=actor, on=clock.today(), note=note, target=organ, move=move)
 
@@ -584,6 +587,8 @@ def case_set_accused_unit(*, case: Case, actor: User, unit: Unit, person: str | 
         workflow.record(case, "set_accused_unit", actor=actor, data={"from": before, "accused_unit": unit.name})
         if organ is not None:
             case = _transfer_accused(case, actor, organ)
+        else:
+            _drop_accused_access(case)
     return case
 
 
