@@ -128,7 +128,8 @@ class TestAccusation:
         # others see them, and each disclosure is logged
         assert [p.name for p in petitioners_for(county.zhang, seen)] == ["陈大明"]
         assert len(attachments_for(county.zhang, seen)) == 1
-        assert PersonalDataAccess.objects.filter(user=county.zhang, case=case).count() == 1
+        # the petitioners and the attachments were each shown once: two disclosures, two log rows
+        assert PersonalDataAccess.objects.filter(user=county.zhang, case=case).count() == 2
         assert not PersonalDataAccess.objects.filter(user=county.housing_handler).exists()
 
     def test_responsible_unit_cannot_be_accused_at_registration(self, petition, county):

@@ -125,6 +125,8 @@ def test_logins_work_with_the_shared_password():
     admin = User.objects.get(username="xf_admin")
     assert admin.is_staff and admin.is_superuser
     assert Grant.objects.filter(user=admin, role=Role.ADMINISTRATOR, unit__kind=UnitKind.CITY).exists()
+    auditor = User.objects.get(username="xfj_shenji")
+    assert set(Grant.objects.filter(user=auditor).values_list("role", flat=True)) == {Role.AUDITOR}
     city = Unit.objects.get(kind=UnitKind.CITY)
     assert Grant.objects.filter(role=Role.UNIT_HEAD, unit=city).exists()
     for unit in Unit.objects.all():

@@ -38,14 +38,14 @@ def test_unit_suggestion_learns_from_routing(petition, county, housing_category)
         s.case_forward(case=case, actor=county.zhang, target=county.housing, on=D(2026, 9, 5))
     other = petition(title="另一件", category=housing_category, received_on=D(2026, 9, 6))
     s.case_forward(case=other, actor=county.zhang, target=county.town, on=D(2026, 9, 7))
-    hints = intel.suggest_units(category=housing_category, place=None)
+    hints = intel.suggest_units(county.zhang, category=housing_category, place=None)
     assert hints[0].unit == county.housing and hints[0].count == 3
     assert hints[0].reason == "同类问题近一年 3 件转送至县住建局"
     assert hints[1].unit == county.town
     # the same township first when the place is known
-    local = intel.suggest_units(category=housing_category, place=county.village)
+    local = intel.suggest_units(county.zhang, category=housing_category, place=county.village)
     assert local[0].reason.startswith("东街镇同类问题近一年")
-    assert intel.suggest_units(category=None, place=None) == []
+    assert intel.suggest_units(county.zhang, category=None, place=None) == []
 
 
 def test_repeat_candidates_identity_and_text_scoped_to_user(petition, county):

@@ -264,8 +264,9 @@ def test_accused_unit_sees_no_identity_in_list_search_or_export(client, county, 
     # searching the accuser's name, phone or identity number finds nothing
     for q in ("赵举报", "赵举", "13700137000", "110105194912310038"):
         assert listed(client, q=q) == set(), q
-    # the content itself is not secret
+    # the title is shown in the row, so its words find the item; the content is hidden, so its words do not
     assert listed(client, q="好处费") == {items.accusation.number}
+    assert listed(client, q="转账记录") == set()
     ws = sheet(client.get(EXPORT))
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     name_col, phone_col = [h for h, _ in COLUMNS].index("主要信访人"), [h for h, _ in COLUMNS].index("联系电话")
@@ -273,14 +274,20 @@ def test_accused_unit_sees_no_identity_in_list_search_or_export(client, county, 
     assert rows[items.accusation.number][phone_col] == "（依法保密）"
     assert rows[items.wage.number][name_col] == "陈大明"
     assert "赵举报" not in str(list(rows.values())) and "13700137000" not in str(list(rows.values()))
-    # only the disclosed rows are logged
-    logged = set(PersonalDataAccess.objects.filter(user=user).values_list("case_id", flat=True))
-    assert items.accusation.pk not in logged and items.wage.pk in logged
+    # the export is logged once, counting only the rows that showed a name (all but the accusation)
+    export_log = PersonalDataAccess.objects.get(user=user, purpose="导出台账")
+    assert export_log.case is None and export_log.count == len(items.all) - 1
+    # a search for a person logs each item it listed, never the masked one
+    searched = PersonalDataAccess.objects.filter(user=user, case__isnull=False).values_list("case_id", flat=True)
+    assert items.accusation.pk not in set(searched)
 
 
 def test_others_still_find_the_accuser(client, county, items):
     client.force_login(county.zhao)
     assert listed(client, q="赵举报") == {items.accusation.number}
+    assert listed(client, q="转账记录") == {items.accusation.number}
+    # a search by name discloses who petitioned: the item it listed is logged
+    assert PersonalDataAccess.objects.filter(user=county.zhao, case=items.accusation).exists()
     assert "赵举报" in client.get(LIST).content.decode()
 
 
@@ -394,9 +401,9 @@ def test_export_is_exactly_the_filtered_rows(client, county, items):
     assert by_number[items.road.number][header.index("是否超期")] == "否"
     assert by_number[items.road.number][header.index("状态")] == "待分流"
     assert by_number[items.repeat.number][header.index("联系电话")] == "13800138000"
-    # each exported row that shows a petitioner is logged
-    logs = PersonalDataAccess.objects.filter(user=county.zhang, purpose="导出台账")
-    assert logs.count() == 3
+    # the export is logged once, with its criteria and the number of rows that show a petitioner
+    log = PersonalDataAccess.objects.get(user=county.zhang, purpose="导出台账")
+    assert log.case is None and log.count == 3 and "status=routing" in log.detail
     assert "filename*=utf-8''" in client.get(EXPORT)["Content-Disposition"]
 
 
@@ -415,7 +422,7 @@ def test_export_refuses_more_than_the_limit(client, county, items, monkeypatch):
     client.force_login(county.zhang)
     resp = client.get(EXPORT, {"status": "open"}, follow=True)
     assert resp.status_code == 200 and "无法一次导出" in resp.content.decode()
-    assert not PersonalDataAccess.objects.exists()
+    assert not PersonalDataAccess.objects.filter(purpose="导出台账").exists()
 
 
 # --- bad input -------------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Excel 台账 of a filtered item list.
 
 The caller passes the queryset of ``search.search_cases`` (already limited to the user's items). Identity
-columns show 「（依法保密）」 where ``can_see_identity`` is false, and every row that does show a petitioner's
-name and phone is recorded in ``PersonalDataAccess`` (decisions §5): an export is a disclosure like opening
-the item.
+columns show 「（依法保密）」 where the secrecy rule hides them, and the export is recorded once in
+``PersonalDataAccess`` through ``cases.disclosure`` (decisions §5), with its criteria and the number of rows
+that show a petitioner's name and phone: an export is a disclosure like opening the item.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from xinfang.cases.models import Case, PersonalDataAccess, Petitioner
+from xinfang.cases import disclosure
+from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.search import count_capped
-from xinfang.cases.selectors import can_see_identity
 from xinfang.cases.states import OPEN_STATES
 from xinfang.core import clock
 from xinfang.orgs.models import User
@@ -68,7 +68,7 @@ class ExportTooLarge(Exception):
         self.count = count
 
 
-def export_xlsx(user: User, queryset: QuerySet[Case]) -> bytes:
+def export_xlsx(user: User, queryset: QuerySet[Case], *, detail: str = "") -> bytes:
     """The rows of ``queryset`` as an .xlsx 台账; raises ``ExportTooLarge`` beyond ``EXPORT_LIMIT`` rows."""
     counted = count_capped(queryset, EXPORT_LIMIT)
     if counted.more:
@@ -90,8 +90,7 @@ def export_xlsx(user: User, queryset: QuerySet[Case]) -> bytes:
     ws.append(header)
 
     today = clock.today()
-    now = clock.now()
-    disclosed: list[PersonalDataAccess] = []
+    disclosed = 0
     rows = 0
     qs = queryset.select_related(
         "current_unit", "responsible_unit", "problem_place", "accused_unit", "category__parent__parent"
@@ -101,15 +100,9 @@ def export_xlsx(user: User, queryset: QuerySet[Case]) -> bytes:
         Prefetch("petitioners", queryset=Petitioner.objects.filter(is_main=True).order_by("pk"))
     )
     for case in qs.iterator(chunk_size=_CHUNK):
-        visible = can_see_identity(user, case)
-        main = next(iter(case.petitioners.all()), None)
-        if not visible:
-            name = phone = MASKED
-        elif main is None:
-            name = phone = ""
-        else:
-            name, phone = main.name, main.phone
-            disclosed.append(PersonalDataAccess(user=user, case=case, purpose=EXPORT_PURPOSE, created_at=now))
+        name, phone = disclosure.main_contact(user, case)
+        if name and name != MASKED:
+            disclosed += 1
         is_open = case.status in OPEN_STATES
         values = [
             case.number,
@@ -134,11 +127,7 @@ def export_xlsx(user: User, queryset: QuerySet[Case]) -> bytes:
         ]
         ws.append([_text(ws, v) if isinstance(v, str) else v for v in values])
         rows += 1
-        if len(disclosed) >= _CHUNK:
-            PersonalDataAccess.objects.bulk_create(disclosed)
-            disclosed = []
-    if disclosed:
-        PersonalDataAccess.objects.bulk_create(disclosed)
+    disclosure.log_bulk(user, EXPORT_PURPOSE, count=disclosed, detail=detail)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
 
     buf = io.BytesIO()

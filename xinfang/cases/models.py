@@ -106,6 +106,9 @@ class Case(models.Model):
         help_text="检举控告件：该单位及其下级不得看到信访人身份和材料，也不得向其转送（决定第5条）",
     )
     accused_person = models.CharField("被反映人", max_length=100, blank=True)
+    # 检举控告 without a known accused unit: nothing protects the accuser yet, so no move may hand the item
+    # to any unit until the accused unit is set (decisions §5, docs/secrecy.md).
+    accused_unit_unknown = models.BooleanField("被反映单位不明", default=False)
     is_confidential = models.BooleanField("信访人要求保密", default=False)
 
     people_count = models.PositiveIntegerField("信访人数", default=1)
@@ -430,12 +433,20 @@ class CaseNumberSequence(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """Every view of a petitioner's personal data by staff (decisions §5)."""
+    """Every view of a petitioner's personal data by staff (decisions §5), written by ``cases.disclosure``.
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    One row per item opened or found by a person's identity; one row per list page or export, without an
+    item, carrying what was asked (``detail``) and how many rows showed personal data (``count``).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        Case, verbose_name="信访件", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     purpose = models.CharField("用途", max_length=60)
-    created_at = models.DateTimeField("时间")
+    detail = models.CharField("条件/说明", max_length=500, blank=True, default="")
+    count = models.PositiveIntegerField("涉及件数", default=1)
+    created_at = models.DateTimeField("时间", db_index=True)
 
     class Meta:
         verbose_name = "个人信息查看记录"

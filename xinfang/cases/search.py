@@ -4,9 +4,10 @@ Everything starts from ``cases_visible_to(user)``, so the list, its counts and i
 contain items inside the user's grants.
 
 The search box accepts an item number (exact or prefix), a petitioner's name (exact or prefix), phone
-number or identity number (exact), or words of the title and content. Matches on a petitioner's identity
-never count on 检举控告 items whose accused unit contains the user's unit: otherwise searching a name would
-tell the accused unit who reported it, although the row itself shows 「（依法保密）」.
+number or identity number (exact), or words of the title and content. On 检举控告 items the user is on the
+accused side of (``cases.secrecy``) only what the row shows can match: neither a petitioner's identity nor
+words of the content, which the item page hides. Otherwise searching a name would tell the accused unit who
+reported it, although the row itself shows 「（依法保密）」.
 
 Content words on PostgreSQL. Chinese has no spaces and most words are two characters long, so the GIN index
 of migration 0004 holds every distinct two-character substring of ``title || ' ' || content``
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connections, transaction
 from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
 
-from xinfang.cases.choices import ClaimType
+from xinfang.cases import secrecy
 from xinfang.cases.models import Case, CaseAccess, Category, Petitioner
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
@@ -346,7 +347,7 @@ def _term_q(user: User | None, term: str, db: str, word_index: bool | None, unit
         except ValidationFailed:
             phone = term
         return _identity_q(user, Q(phone=phone))
-    words = _words_q(term, db, word_index, units)
+    words = _words_q(term, db, word_index, units, hidden=secrecy.accused_side_q(user))
     if _ITEM_NUMBER.fullmatch(term):
         return Q(number__startswith=term.upper()) | words
     if _CJK_OR_LETTER.search(term):
@@ -358,10 +359,7 @@ def _term_q(user: User | None, term: str, db: str, word_index: bool | None, unit
 
 def _identity_q(user: User | None, condition: Q) -> Q:
     """Items with a petitioner matching ``condition``, except where the user may not see identities."""
-    people = Petitioner.objects.filter(condition)
-    hidden_to = _accused_units_hiding_identity(user)
-    if hidden_to:
-        people = people.exclude(case__claim_type=ClaimType.ACCUSATION, case__accused_unit_id__in=hidden_to)
+    people = Petitioner.objects.filter(condition).exclude(secrecy.accused_side_q(user, prefix="case__"))
     case_ids = people.order_by().values_list("case_id", flat=True).distinct()
     found = list(case_ids[: IDENTITY_LIST_MAX + 1])
     if len(found) <= IDENTITY_LIST_MAX:
@@ -369,15 +367,15 @@ def _identity_q(user: User | None, condition: Q) -> Q:
     return Q(pk__in=case_ids)
 
 
-def _accused_units_hiding_identity(user: User | None) -> list[int]:
-    """The units whose accusations hide identities from this user: their own unit and every unit above it.
-
-    Mirrors ``selectors.can_see_identity`` (user's unit within the accused unit) as a query condition.
-    """
-    unit = getattr(user, "unit", None)
-    if unit is None:
-        return []
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
+def identity_search(q: str) -> bool:
+    """Does the search box look a person up (identity number, phone or a name)? Such a search discloses
+    personal data item by item, and the list logs each item it shows (``cases.disclosure``)."""
+    for term in search_terms(q):
+        if _ID_NUMBER.fullmatch(term) or (_PHONE.fullmatch(term) and sum(ch.isdigit() for ch in term) >= 7):
+            return True
+        if _CJK_OR_LETTER.search(term) and not _ITEM_NUMBER.fullmatch(term):
+            return True
+    return False
 
 
 def has_narrow_view(user: User | None, db: str = "default") -> bool:
@@ -432,12 +430,16 @@ def bigram_tsquery(word: str) -> str:
     return " & ".join("'" + g.replace("\\", "\\\\").replace("'", "''") + "'" for g in grams)
 
 
-def _words_q(word: str, db: str, word_index: bool | None = None, units: list[int] | None = None) -> Q:
+def _words_q(
+    word: str, db: str, word_index: bool | None = None, units: list[int] | None = None, hidden: Q | None = None
+) -> Q:
+    """``hidden``: items whose content must not match (accusations the user is on the accused side of)."""
     if word.lower() == word.upper():
         # No letter with a case (Chinese, digits): plain LIKE, about three times cheaper than ILIKE.
-        contains = Q(title__contains=word) | Q(content__contains=word)
+        in_title, in_content = Q(title__contains=word), Q(content__contains=word)
     else:
-        contains = Q(title__icontains=word) | Q(content__icontains=word)
+        in_title, in_content = Q(title__icontains=word), Q(content__icontains=word)
+    contains = in_title | ((in_content & ~hidden) if hidden is not None else in_content)
     if len(word) < 2 or connections[db].vendor != "postgresql":
         return contains
     if word_index is False or (word_index is None and is_common_word(word, db)):

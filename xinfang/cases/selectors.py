@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from xinfang.cases.models import Case, CaseAccess, CaseEvent, PersonalDataAccess
+from xinfang.cases import disclosure, secrecy
+from xinfang.cases.models import Case, CaseAccess, CaseEvent
 from xinfang.cases.workflow import TRANSITIONS, Transition, actions_from
 from xinfang.core import clock
 from xinfang.core.errors import NotFound
@@ -37,31 +38,29 @@ def access_case(user: User | None, case_id: int, *, for_update: bool = False) ->
 
 
 def can_see_identity(user: User | None, case: Case) -> bool:
-    """False for users of the accused unit (or below it) on a 检举控告 item ([T22-30], decisions §5)."""
-    if user is None:
-        return False
-    if not case.is_accusation:
-        return True
-    if case.accused_unit_id is None:
-        return True
-    if user.unit is None:
-        return True
-    return not user.unit.is_within(case.accused_unit)
+    """False for users of the accused unit (or below it) on a 检举控告 item ([T22-30], ``cases.secrecy``)."""
+    return disclosure.identity_visible(user, case)
 
 
-def petitioners_for(user: User, case: Case, *, purpose: str = "查看信访件") -> list:
-    """The petitioners of an item as this user may see them; every disclosure is logged (decisions §5)."""
-    if not can_see_identity(user, case):
-        return []
-    people = list(case.petitioners.all())
-    PersonalDataAccess.objects.create(user=user, case=case, purpose=purpose, created_at=clock.now())
-    return people
+def petitioners_for(user: User, case: Case, *, purpose: str = disclosure.PURPOSE_DETAIL) -> list:
+    """The petitioners of an item as this user may see them, through the disclosure door (logged)."""
+    return disclosure.petitioners(user, case, purpose=purpose)
 
 
 def attachments_for(user: User, case: Case) -> list:
-    if not can_see_identity(user, case):
-        return []
-    return list(case.attachments.all())
+    """The attachments of an item as this user may see them, through the disclosure door (logged)."""
+    return disclosure.disclose(user, case).attachments
+
+
+def related_items(user: User | None, case: Case) -> tuple[list[Case], list[Case]]:
+    """Earlier and later linked items (关联信访件) that ``user`` may open and be told about.
+
+    A link does not make an item visible: an item of another unit, or an accusation against the user's own
+    unit, is left out as if there were no link ([T22-30]; ``secrecy.listable``).
+    """
+    earlier = secrecy.listable(user, case.earlier_items.all()).order_by("received_on", "pk")
+    later = secrecy.listable(user, case.later_items.all()).order_by("received_on", "pk")
+    return list(earlier), list(later)
 
 
 def available_actions(user: User, case: Case) -> list[Transition]:
@@ -158,13 +157,8 @@ def due_state(due_on, started_on, today) -> tuple[bool, bool]:
 
 
 def main_petitioner_name(user: User, case: Case) -> str:
-    if not can_see_identity(user, case):
-        return "（依法保密）"
-    people = list(case.petitioners.all())
-    main = next((p for p in people if p.is_main), people[0] if people else None)
-    if main is None:
-        return "—"
-    return main.name + (f" 等{case.people_count}人" if case.people_count > 1 else "")
+    """A list row's petitioner (「（依法保密）」 where hidden); the caller logs the page (``disclosure``)."""
+    return disclosure.main_petitioner_label(user, case)
 
 
 def queue_for(user: User) -> Queue:
@@ -188,11 +182,12 @@ def queue_for(user: User) -> Queue:
     truncated = len(rows) > QUEUE_LIMIT
     today = clock.today()
     queue = Queue([], [], [], truncated)
+    names = disclosure.names_for(user, rows[:QUEUE_LIMIT], purpose=disclosure.PURPOSE_QUEUE, per_item=False)
     for case in rows[:QUEUE_LIMIT]:
         overdue, soon = due_state(case.due_on, case.due_started_on, today)
         row = QueueRow(
             case=case,
-            petitioner=main_petitioner_name(user, case),
+            petitioner=names[case.pk],
             overdue=overdue,
             due_soon=soon,
             days_left=(case.due_on - today).days if case.due_on else None,
@@ -345,7 +340,6 @@ def person_history(
     personal data.
     """
     # Imported here so that this section stays self-contained at the end of the module.
-    from xinfang.cases.choices import ClaimType
     from xinfang.cases.models import Petitioner
     from xinfang.cases.validators import normalize_id_number, normalize_phone
     from xinfang.core.errors import ValidationFailed
@@ -368,16 +362,8 @@ def person_history(
     if not person:
         return []
     qs = cases_visible_to(user).filter(Exists(Petitioner.objects.filter(person, case=OuterRef("pk"))))
-    if user is not None and user.unit is not None:
-        # The units that contain the user's unit are exactly the ids on its materialised path.
-        containing = [int(part) for part in user.unit.path.strip("/").split("/") if part]
-        qs = qs.exclude(claim_type=ClaimType.ACCUSATION, accused_unit_id__in=containing)
+    qs = secrecy.without_hidden(user, qs)
     cases = list(qs.order_by("-received_on", "-pk")[:PERSON_HISTORY_LIMIT])
-    if user is not None and cases:
-        # That a person petitioned before is personal data too: each disclosure is logged (decisions §5).
-        now = clock.now()
-        PersonalDataAccess.objects.bulk_create(
-            PersonalDataAccess(user=user, case=case, purpose="登记查重：按身份证号码或电话查询前次信访件", created_at=now)
-            for case in cases
-        )
+    # That a person petitioned before is personal data too: each disclosure is logged (decisions §5).
+    disclosure.log_items(user, cases, disclosure.PURPOSE_PERSON_SEARCH)
     return cases

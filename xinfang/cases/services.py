@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 
-from xinfang.cases import workflow
+from xinfang.cases import secrecy, workflow
 from xinfang.cases.choices import (
     GROUP_VISIT_MIN_PEOPLE,
     MAX_REPRESENTATIVES,
@@ -93,6 +93,7 @@ class RegistrationInput:
     responsible_unit: Unit | None = None
     accused_unit: Unit | None = None
     accused_person: str = ""
+    accused_unit_unknown: bool = False  # 检举控告 whose accused unit is not known yet (「不明」)
     is_confidential: bool = False
     is_skip_level: bool = False
     earlier_items: list[Case] = field(default_factory=list)
@@ -134,8 +135,16 @@ def _clean_registration(data: RegistrationInput) -> list[PetitionerInput]:
         errors.append(
             f"集体访推选代表不得超过{MAX_REPRESENTATIVES}人（《信访工作条例》第二十条），您填写了{len(reps)}名代表"
         )
-    if data.accused_unit is not None and data.claim_type != ClaimType.ACCUSATION:
+    if (data.accused_unit is not None or data.accused_unit_unknown) and data.claim_type != ClaimType.ACCUSATION:
         errors.append("只有检举控告类信访件才填写被反映单位")
+    elif data.claim_type == ClaimType.ACCUSATION and data.accused_unit is None and not data.accused_unit_unknown:
+        # The protection of the accuser hangs on this field (docs/secrecy.md): it is never left empty.
+        errors.append(
+            "检举控告件请选择被反映单位；确实不明的，请勾选「被反映单位不明」"
+            "（不明期间不能转送、交办给任何单位，确定后方可分流）"
+        )
+    elif data.accused_unit is not None and data.accused_unit_unknown:
+        errors.append("已选择被反映单位，就不能再勾选「被反映单位不明」，请二选一")
     if (
         data.claim_type == ClaimType.ACCUSATION
         and data.accused_unit is not None
@@ -266,11 +275,21 @@ def case_register(*, actor: User, unit: Unit, data: RegistrationInput) -> Case:
         raise ValidationFailed("登记表单已失效，请刷新页面后重新填写")
     if token and (first := _registered_with(token, actor)) is not None:
         return first  # the same form again (a retry or a double click): no second item
+    organ = None
+    if data.claim_type == ClaimType.ACCUSATION and secrecy.within_accused(unit, data.accused_unit):
+        # The accused unit received an accusation against itself: it registers it and hands it on at once
+        # to the organ the law names; it keeps no access (Art. 30 ¶3, docs/secrecy.md).
+        organ = accused_transfer_organ(unit, data.accused_unit)
+        if organ is None:
+            raise ValidationFailed(
+                f"本件检举控告「{data.accused_unit.name}」，本单位属被反映单位，且系统内没有可移交的纪检监察机关"
+                "或上一级机关。请将材料直接移交上一级机关或纪检监察机关处理，不要在本单位登记。"
+            )
 
     stored: list[Attachment] = []
     try:
         with transaction.atomic():
-            case = _register_rows(actor, unit, data, petitioners, action, stored, token)
+            case = _register_rows(actor, unit, data, petitioners, action, stored, token, organ)
     except IntegrityError:
         # Files are stored last, inside the transaction; if it does not commit, a petitioner's
         # materials must not stay behind on disk.
@@ -303,8 +322,11 @@ def _register_rows(
     action: str,
     stored: list[Attachment],
     token: str = "",
+    organ: Unit | None = None,
 ) -> Case:
-    """The rows of one registration; runs inside the caller's transaction."""
+    """The rows of one registration; runs inside the caller's transaction. With ``organ`` (an accusation
+    against the registering unit) the item is handed to that organ in the same transaction, and the
+    registering unit gets no access row."""
     case = Case(
         number=_next_number(unit, data.received_on.year),
         query_code=_new_query_code(),
@@ -324,13 +346,14 @@ def _register_rows(
         current_unit=unit,
         accused_unit=data.accused_unit,
         accused_person=data.accused_person.strip(),
+        accused_unit_unknown=data.accused_unit_unknown,
         is_confidential=data.is_confidential,
         people_count=data.people_count,
         is_group=data.people_count >= GROUP_VISIT_MIN_PEOPLE,
         is_skip_level=data.is_skip_level,
         is_repeat=bool(data.earlier_items),
         status=workflow.NEW,
-        access_units=workflow.with_access_unit("", unit.pk),
+        access_units="" if organ is not None else workflow.with_access_unit("", unit.pk),
     )
 
     rows: list[Any] = [
@@ -344,7 +367,8 @@ def _register_rows(
         )
         for p in petitioners
     ]
-    rows.append(CaseAccess(unit=unit))
+    if organ is None:
+        rows.append(CaseAccess(unit=unit))
     if token:
         rows.append(SubmissionToken(token=token, user=actor, created_at=clock.now()))
 
@@ -356,6 +380,8 @@ def _register_rows(
         data_rec["earlier_items"] = [c.number for c in data.earlier_items]
     move = Move(data=data_rec, new_rows=rows, after=link_earlier if data.earlier_items else None)
     transition(case, action, actor=actor, on=data.received_on, move=move, creating=True)
+    if organ is not None:
+        case = _transfer_accused(case, actor, organ)
     if case.is_group and data.channel == Channel.VISIT:
         _alert_group_visit(case, actor)
     for upload in data.attachments:
@@ -415,9 +441,13 @@ def case_add_attachment(*, case: Case, actor: User, upload: UploadInput) -> Atta
 
 
 def _alert_group_visit(case: Case, actor: User) -> None:
-    """Decisions §4: a group visit alerts the responsible unit's head and the township's party secretary."""
+    """Decisions §4: a group visit alerts the responsible unit's head and the township's party secretary.
+
+    For a 检举控告 nobody of the accused unit is alerted, and the message names the item's number only:
+    its title would tell what is alleged ([T22-30 ¶3], docs/secrecy.md).
+    """
     recipients: list[User] = []
-    unit = case.responsible_unit or case.registering_unit
+    unit = case.responsible_unit or case.current_unit
     if unit.head_id:
         recipients.append(unit.head)
     place = case.problem_place
@@ -426,9 +456,11 @@ def _alert_group_visit(case: Case, actor: User) -> None:
     if place is not None and place.party_secretary_id:
         recipients.append(place.party_secretary)
     now = clock.now()
-    message = (
-        f"集体访提醒：{case.number}「{case.title}」，{case.people_count}人来访，请按规定当面接谈。"
-    )
+    if case.is_accusation:
+        recipients = [u for u in recipients if not secrecy.on_accused_side(u, case)]
+        message = f"集体访提醒：{case.number}，{case.people_count}人来访，请按规定当面接谈。"
+    else:
+        message = f"集体访提醒：{case.number}「{case.title}」，{case.people_count}人来访，请按规定当面接谈。"
     seen: set[int] = set()
     for user in recipients:
         if user.pk in seen:
@@ -495,14 +527,113 @@ def _refuse_logged(actor: User | None, case: Case, action: str, message: str) ->
     )
 
 
-def _check_not_accused(case: Case, target: Unit, actor: User | None, action: str) -> None:
-    if case.claim_type == ClaimType.ACCUSATION and case.accused_unit_id and target.is_within(case.accused_unit):
+def _check_not_accused(case: Case, target: Unit | None, actor: User | None, action: str) -> None:
+    """Every move that hands a 检举控告 to a unit asks this first (docs/secrecy.md): never to the accused
+    unit or below it, and to no unit at all while the accused unit is 「不明」. Refusals are logged."""
+    if not case.is_accusation:
+        return
+    if case.accused_unit_unknown:
+        message = (
+            "本件检举控告的被反映单位尚为「不明」，请先在信访件页面确定被反映单位，"
+            "再转送、交办或移交（《信访工作条例》第三十条第三款）"
+        )
+        _refuse_logged(actor, case, action, message)
+        raise PermissionRefused(message, code="accused_unit_unknown")
+    if target is not None and secrecy.unit_is_accused(case, target):
         message = (
             f"检举控告件不得转送、交办给被反映单位「{case.accused_unit.name}」或其下级单位"
             "（《信访工作条例》第三十条第三款），请选择其他有权处理的机关"
         )
         _refuse_logged(actor, case, action, message)
         raise PermissionRefused(message, code="accused_unit")
+
+
+def accused_transfer_organ(holder: Unit, accused: Unit) -> Unit | None:
+    """Where an accusation held by (or registered at) ``holder``, a unit within the ``accused`` unit, must go.
+
+    The 纪检监察机关 nearest above ``holder`` (a discipline unit under ``holder`` or one of its ancestors,
+    the deepest such) when it is not itself within the accused unit ([T22-22 ¶2]); otherwise the accused
+    unit's parent, the 上一级机关 ([T22-30 ¶3]). None when neither exists.
+    """
+    chain = [u.pk for u in holder.ancestors()]
+    depth = {pk: i for i, pk in enumerate(chain)}
+    organs = Unit.objects.filter(kind=UnitKind.DISCIPLINE, parent_id__in=chain, is_active=True)
+    nearest = max(organs, key=lambda u: (depth[u.parent_id], -u.pk), default=None)
+    if nearest is not None and not secrecy.within_accused(nearest, accused):
+        return nearest
+    parent = accused.parent
+    while parent is not None and parent.kind in (UnitKind.BUREAU, UnitKind.VILLAGE):
+        parent = parent.parent
+    return parent
+
+
+def _drop_accused_access(obj: Case) -> None:
+    """Remove every access row of a unit within the accused unit (and its copy in ``access_units``): the
+    accused unit never sees an accusation, even one it held or registered before."""
+    keep = []
+    for access in CaseAccess.objects.filter(case=obj).select_related("unit"):
+        if secrecy.unit_is_accused(obj, access.unit):
+            access.delete()
+        else:
+            keep.append(access.unit_id)
+    units = ""
+    for unit_id in keep:
+        units = workflow.with_access_unit(units, unit_id)
+    if units != obj.access_units:
+        Case.objects.filter(pk=obj.pk).update(access_units=units)
+        obj.access_units = units
+
+
+def _transfer_accused(case: Case, actor: User, organ: Unit, note: str = "") -> Case:
+    """Hand an accusation held by its accused unit to ``organ``; every access row of a unit within the
+    accused unit goes with the move, so the accused unit no longer sees the item."""
+    move = Move(after=_drop_accused_access, data={"to": organ.name, "accused_unit": case.accused_unit.name})
+    note = note or "本单位属被反映单位，依法回避，移交有权处理的机关（《信访工作条例》第三十条第三款）"
+    return transition(case, Action.TRANSFER_ACCUSED, actor=actor, on=clock.today(), note=note, target=organ, move=move)
+
+
+def case_set_accused_unit(*, case: Case, actor: User, unit: Unit, person: str | None = None) -> Case:
+    """Set the accused unit of a 检举控告 registered as 「不明」 (or correct it), with history.
+
+    If the unit now holding the item is within the accused unit, the item is handed on at once as at
+    registration (``accused_transfer_organ``).
+    """
+    from xinfang.cases.selectors import access_case
+    from xinfang.orgs.permissions import Perm
+    from xinfang.orgs.policies import can
+
+    access_case(actor, case.pk)
+    if not case.is_accusation:
+        raise ValidationFailed("只有检举控告类信访件才有被反映单位")
+    if not (can(actor, Perm.REGISTER, case.current_unit) or can(actor, Perm.ROUTE, case.current_unit)):
+        raise PermissionRefused("您没有确定该信访件被反映单位的权限")
+    if secrecy.on_accused_side(actor, case):
+        raise PermissionRefused("您所在单位属本件被反映单位，不能修改本件")
+    organ = None
+    if secrecy.within_accused(case.current_unit, unit):
+        if case.status not in workflow.TRANSITIONS[Action.TRANSFER_ACCUSED].src:
+            raise ValidationFailed(
+                f"本件当前由「{case.current_unit.name}」办理，不能把它定为被反映单位；"
+                "请报上一级机关或纪检监察机关处理"
+            )
+        organ = accused_transfer_organ(case.current_unit, unit)
+        if organ is None:
+            raise ValidationFailed("系统内没有可移交的纪检监察机关或上一级机关，请将材料移交上一级机关处理")
+    with transaction.atomic():
+        before = case.accused_unit.name if case.accused_unit_id else "不明"
+        changes: dict[str, Any] = {"accused_unit": unit, "accused_unit_unknown": False}
+        if person is not None:
+            changes["accused_person"] = person.strip()[:100]
+        Case.objects.filter(pk=case.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(case, name, value)
+        workflow.record(case, "set_accused_unit", actor=actor, data={"from": before, "accused_unit": unit.name})
+        if organ is not None:
+            case = _transfer_accused(case, actor, organ)
+        else:
+            _drop_accused_access(case)
+    return case
+
 
 
 def case_forward(
@@ -936,6 +1067,7 @@ def _request_higher(
 ) -> RequestResult:
     if unit is None:
         raise ValidationFailed(f"本系统内没有{label}机关（上一级机关），请指定{label}机关")
+    _check_not_accused(case, unit, actor, accept_action)
     received_on = received_on or clock.today()
     if received_on > clock.today():
         raise ValidationFailed(f"{label}申请的收到日期不能晚于今天")
@@ -1012,6 +1144,7 @@ def _decide(
     data = {"outcome": outcome, "document_number": doc.document_number}
     if outcome == ReviewOutcome.REDO:
         handler = case.first_handling_unit or case.responsible_unit
+        _check_not_accused(case, handler, actor, Action.REREVIEW_REDO if rereview else Action.REVIEW_REDO)
         move = Move(after=write, data=data, changes={"accepted_on": on})
         action = Action.REREVIEW_REDO if rereview else Action.REVIEW_REDO
         return transition(case, action, actor=actor, on=on, target=handler, move=move)
@@ -1041,7 +1174,10 @@ def case_end_hearing(*, case: Case, actor: User, on: dt.date | None = None, note
 
 
 def case_archive(*, case: Case, actor: User, on: dt.date | None = None) -> Case:
-    return transition(case, Action.ARCHIVE, actor=actor, on=on, target=case.registering_unit)
+    # An accusation registered at its accused unit was handed on at registration; that unit keeps no
+    # access, so the organ holding the item archives it.
+    keeper = case.current_unit if secrecy.unit_is_accused(case, case.registering_unit) else case.registering_unit
+    return transition(case, Action.ARCHIVE, actor=actor, on=on, target=keeper)
 
 
 # --- evaluation (parallel track) ------------------------------------------------------------------------

@@ -44,6 +44,7 @@ class Action:
     REPORT_MAJOR = "report_major"
     ROUTE_LEGAL = "route_legal"
     ROUTE_DISCIPLINE = "route_discipline"
+    TRANSFER_ACCUSED = "transfer_accused"
     FILE = "file"
     DECLINE = "decline"
     NOT_REACCEPT = "not_reaccept"
@@ -210,6 +211,12 @@ _TABLE: list[Transition] = [
         Action.ROUTE_DISCIPLINE, "转纪检监察机关", src={Status.ROUTING}, dst=Status.DISCIPLINE_ROUTED,
         perm=Perm.ROUTE, actor="信访部门", basis="《信访工作条例》第二十二条第二款、第三十条", moves_to_target=True,
         stops=("bureau_routing",), notes="仅限检举控告类信访件；移交后纪检监察机关可在工作台查看",
+    ),
+    _t(
+        Action.TRANSFER_ACCUSED, "检举控告移交（本单位属被反映单位，依法回避）", src={Status.ROUTING, Status.SIGNED},
+        dst=Status.SIGNED, perm=Perm.REGISTER, actor="登记单位", moves_to_target=True,
+        basis="《信访工作条例》第三十条第三款、第二十二条第二款", supersedes=("bureau_routing", "acceptance_notice"),
+        starts=(ClockStart("acceptance_notice"),), notes="见 docs/secrecy.md：移交纪检监察机关或被反映单位的上一级机关",
     ),
     _t(
         Action.FILE, "直接答复/存档", src={Status.ROUTING}, dst=Status.FILED, perm=Perm.ROUTE,
@@ -767,4 +774,5 @@ EVENT_LABELS: Mapping[str, str] = {
     "evaluation_overdue": "超期未评价",
     "group_alert": "集体访提醒已发送",
     "calendar_recompute": "放假安排确认后重算暂定期限",
+    "set_accused_unit": "确定被反映单位",
 }

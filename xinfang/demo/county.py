@@ -218,4 +218,6 @@ def build_county(password: str) -> County:
             v_head = people.add(f"{village.code.lower()}_fuze", village, [(R.UNIT_HEAD, village)], village_title)
             _set_leaders(village, head=v_head)
             c.heads[village.pk] = v_head
+    # Added last so that the generated names of everyone above stay as they were.
+    people.add("xfj_shenji", bureau, [(R.AUDITOR, county_unit)], "个人信息查看审计")
     return c

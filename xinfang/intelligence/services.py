@@ -20,9 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count
 
+from xinfang.cases import secrecy
 from xinfang.cases.choices import ClaimType, RouteKind
 from xinfang.cases.models import Case, Category, Opinion
-from xinfang.cases.selectors import can_see_identity, cases_visible_to, person_history
+from xinfang.cases.selectors import cases_visible_to, person_history
 from xinfang.cases.services import remedy_text, review_unit_for
 from xinfang.core import clock
 from xinfang.orgs.models import Unit, UnitKind, User
@@ -132,16 +133,24 @@ def _township_of(unit: Unit | None) -> Unit | None:
 
 
 def suggest_units(
-    *, category: Category | None, place: Unit | None, today: dt.date | None = None, limit: int = 3
+    user: User | None,
+    *,
+    category: Category | None,
+    place: Unit | None,
+    today: dt.date | None = None,
+    limit: int = 3,
 ) -> list[UnitHint]:
-    """Where the bureau routed the same kind of problem in the last year (it learns from its own decisions)."""
+    """Where the bureau routed the same kind of problem in the last year (it learns from its own decisions).
+
+    Counted over the items ``user`` may be told about (``secrecy.listable``), like every suggestion.
+    """
     if category is None:
         return []
     top = category
     while top.parent_id is not None:
         top = top.parent
     today = today or clock.today()
-    routed = Case.objects.filter(
+    routed = secrecy.listable(user, Case.objects.all()).filter(
         route_kind__in=[RouteKind.FORWARD, RouteKind.ASSIGN],
         routed_on__gte=today - dt.timedelta(days=365),
         responsible_unit__isnull=False,
@@ -258,10 +267,11 @@ def repeat_candidates(
             found = []
         found = [c for c in found if c.score >= MIN_TEXT_SCORE]
         ids = [c.doc_id for c in found if c.doc_id not in seen]
-        visible = {c.pk: c for c in cases_visible_to(user).filter(pk__in=ids).select_related("accused_unit")}
+        # Only items the user may open and be told about are ranked: never an accusation against their unit.
+        visible = {c.pk: c for c in secrecy.listable(user, Case.objects.filter(pk__in=ids))}
         for cand in found:
             case = visible.get(cand.doc_id)
-            if case is None or not can_see_identity(user, case):
+            if case is None:
                 continue
             seen.add(case.pk)
             hints.append(
@@ -287,9 +297,15 @@ class ItemSuggestions:
 
 
 def suggestions_for(user: User, case: Case) -> ItemSuggestions:
-    """Suggestions shown on an item's page. The category suggestion is stored once with its model version."""
+    """Suggestions shown on an item's page. The category suggestion is stored once with its model version.
+
+    None for a user on the accused side of a 检举控告: every suggestion is computed from the hidden text,
+    and its ranking would echo it (docs/secrecy.md).
+    """
     from xinfang.intelligence.models import CategorySuggestion
 
+    if secrecy.on_accused_side(user, case):
+        return ItemSuggestions(category=None)
     hint: CategoryHint | None = None
     stored = CategorySuggestion.objects.filter(case=case).select_related("category").first()
     if stored is not None:
@@ -309,7 +325,7 @@ def suggestions_for(user: User, case: Case) -> ItemSuggestions:
                     "model_version": hint.model_version,
                 },
             )
-    main = case.main_petitioner() if can_see_identity(user, case) else None
+    main = case.main_petitioner()
     repeats = repeat_candidates(
         user,
         text=f"{case.title} {case.content}",
@@ -319,7 +335,7 @@ def suggestions_for(user: User, case: Case) -> ItemSuggestions:
         before=case.received_on + dt.timedelta(days=1),
     )
     units = suggest_units(
-        category=case.category or (hint.category if hint else None), place=case.problem_place
+        user, category=case.category or (hint.category if hint else None), place=case.problem_place
     )
     return ItemSuggestions(category=hint, units=units, repeats=repeats)
 
@@ -412,7 +428,9 @@ def hot_topics(user: User, *, days: int = 90, top: int = 10, today: dt.date | No
             claim_type=ClaimType.ACCUSATION  # accusation texts stay out of shared analyses
         )
     )
-    return hot_topics_from(scoped, top=top, today=today)
+    # Already without accusations; the secrecy rule is applied too, so that a later change to the line
+    # above cannot let an accused unit's view cluster the texts about it.
+    return hot_topics_from(secrecy.without_hidden(user, scoped), top=top, today=today)
 
 
 # --- reply quality -----------------------------------------------------------------------------------------

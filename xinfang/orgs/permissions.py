@@ -21,6 +21,7 @@ class Perm(models.TextChoices):
     CONCLUDE = "case.conclude", "终结与归档"
     SUPERVISE = "supervision.issue", "督办"
     ADMINISTER = "orgs.administer", "管理单位、人员与授权"
+    VIEW_ACCESS_LOG = "audit.view_access_log", "查阅个人信息查看记录（审计）"
 
 
 class Role(models.TextChoices):
@@ -30,6 +31,7 @@ class Role(models.TextChoices):
     LEADER = "leader", "领导"
     SUPERVISOR = "supervisor", "督查员"
     ADMINISTRATOR = "administrator", "系统管理员"
+    AUDITOR = "auditor", "审计员"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -51,7 +53,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEADER: frozenset({Perm.VIEW, Perm.APPROVE_EXTENSION, Perm.REVIEW, Perm.SUPERVISE}),
     Role.SUPERVISOR: frozenset({Perm.VIEW, Perm.SUPERVISE}),
-    Role.ADMINISTRATOR: frozenset({Perm.VIEW, Perm.ADMINISTER}),
+    # The administrator manages accounts and settings, not petitions: no petition content and no personal
+    # data by default (decisions §5). Whoever must also read items is granted a second role for that.
+    Role.ADMINISTRATOR: frozenset({Perm.ADMINISTER}),
+    # Auditors read the access log of personal data; they open no item themselves.
+    Role.AUDITOR: frozenset({Perm.VIEW_ACCESS_LOG}),
 }
 
 

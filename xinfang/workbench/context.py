@@ -8,7 +8,12 @@ def nav(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"can_register": bool(policies.granted_paths(user, Perm.REGISTER))}
+    return {
+        "can_register": bool(policies.granted_paths(user, Perm.REGISTER)),
+        # Accounts that handle no petitions (the administrator, auditors) are not offered the item pages.
+        "can_view_cases": bool(policies.granted_paths(user, Perm.VIEW)),
+        "can_audit": bool(policies.granted_paths(user, Perm.VIEW_ACCESS_LOG)),
+    }
 
 
 def calendar_warning(request):

@@ -199,6 +199,11 @@ class RegisterForm(forms.Form):
         help_text="该单位及其下级单位看不到信访人身份和材料，也不能成为本件的转送对象",
     )
     accused_person = forms.CharField(label="被反映人", max_length=100, required=False, help_text="姓名及职务")
+    accused_unit_unknown = forms.BooleanField(
+        label="被反映单位不明",
+        required=False,
+        help_text="确实无法确定时勾选；确定被反映单位之前，本件不能转送、交办给任何单位",
+    )
     people_count = AsciiIntegerField(
         label="信访人数",
         required=False,
@@ -320,6 +325,14 @@ class RegisterForm(forms.Form):
             # The 检举控告 fields are only hidden by the script when another type is chosen; values left in
             # them must not be recorded against an item that accuses no one.
             data["accused_unit"], data["accused_person"] = None, ""
+            data["accused_unit_unknown"] = False
+        elif data.get("accused_unit") is None and not data.get("accused_unit_unknown"):
+            self.add_error(
+                "accused_unit",
+                "检举控告件请选择被反映单位；确实不明的，请勾选「被反映单位不明」（《信访工作条例》第三十条）",
+            )
+        elif data.get("accused_unit") is not None and data.get("accused_unit_unknown"):
+            self.add_error("accused_unit_unknown", "已选择被反映单位，请不要再勾选「被反映单位不明」")
         accused, responsible = data.get("accused_unit"), data.get("responsible_unit")
         if accused is not None and responsible is not None and responsible.is_within(accused):
             self.add_error(
@@ -488,6 +501,7 @@ class Registration:
             responsible_unit=data["responsible_unit"],
             accused_unit=data["accused_unit"],
             accused_person=data["accused_person"],
+            accused_unit_unknown=data["accused_unit_unknown"],
             is_confidential=data["is_confidential"],
             is_skip_level=data["is_skip_level"],
             earlier_items=list(earlier.values()),

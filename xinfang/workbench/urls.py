@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.workbench.views import auth, cases, detail, home, intel, register
+from xinfang.workbench.views import audit, auth, cases, detail, home, intel, register
 
 app_name = "workbench"
 
@@ -19,7 +19,9 @@ urlpatterns = [
     path("cases/<int:case_id>/attachments/<int:attachment_id>/", detail.attachment_download, name="attachment"),
     path("cases/<int:case_id>/suggestions/", intel.case_suggestions, name="case_suggestions"),
     path("cases/<int:case_id>/category/", intel.case_set_category, name="case_set_category"),
+    path("cases/<int:case_id>/accused-unit/", detail.case_set_accused_unit, name="case_set_accused_unit"),
     path("cases/<int:case_id>/reply-check/", intel.reply_check, name="reply_check"),
     path("intel/suggest/", intel.suggest, name="suggest"),
     path("hot-topics/", intel.hot_topics, name="hot_topics"),
+    path("audit/access-log/", audit.access_log, name="access_log"),
 ]

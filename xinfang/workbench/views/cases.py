@@ -13,10 +13,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from xinfang.cases import disclosure
 from xinfang.cases.export import ExportTooLarge, export_xlsx
 from xinfang.cases.models import Case
-from xinfang.cases.search import COUNT_LIMIT, CaseCriteria, case_page, search_cases
-from xinfang.cases.selectors import can_see_identity, due_state, main_petitioner_name
+from xinfang.cases.search import COUNT_LIMIT, CaseCriteria, case_page, identity_search, search_cases
+from xinfang.cases.selectors import due_state
 from xinfang.cases.states import OPEN_STATES, Status
 from xinfang.core import clock
 from xinfang.workbench.forms_list import CaseListForm
@@ -56,7 +57,7 @@ class ListRow:
         return -(self.days_left or 0)
 
 
-def _row(user, case: Case, today) -> ListRow:
+def _row(case: Case, today, petitioner: str) -> ListRow:
     is_open = case.status in OPEN_STATES
     overdue, soon = due_state(case.due_on, case.due_started_on, today) if is_open else (False, False)
     title = case.title if len(case.title) <= 40 else case.title[:39] + "…"
@@ -66,8 +67,8 @@ def _row(user, case: Case, today) -> ListRow:
         url=reverse("workbench:case_detail", args=[case.pk]),
         received=case.received_on.isoformat(),
         title=title,
-        petitioner=main_petitioner_name(user, case),
-        masked=not can_see_identity(user, case),
+        petitioner=petitioner,
+        masked=petitioner == disclosure.MASKED,
         category=case.category.name if case.category else "—",
         unit=unit.short_name or unit.name,
         status=STATUS_LABELS.get(case.status, case.status),
@@ -89,7 +90,17 @@ def case_list(request):
     result = case_page(request.user, criteria, page=_page_number(request.GET.get("page")), size=PAGE_SIZE)
 
     today = clock.today()
-    rows = [_row(request.user, case, today) for case in result.cases]
+    # Names go through the disclosure door: a search for a person logs each item it lists, a plain page
+    # once with the number of names shown (decisions §5).
+    per_item = identity_search(criteria.q)
+    names = disclosure.names_for(
+        request.user,
+        result.cases,
+        purpose=disclosure.PURPOSE_LIST_SEARCH if per_item else disclosure.PURPOSE_LIST,
+        per_item=per_item,
+        detail=request.GET.urlencode()[:500],
+    )
+    rows = [_row(case, today, names[case.pk]) for case in result.cases]
 
     page, count = result.number, result.count
     return render(
@@ -121,7 +132,9 @@ def case_export(request):
         messages.error(request, "筛选条件有误，未导出。请先修改下面标出的条件。")
         return redirect(back)
     try:
-        content = export_xlsx(request.user, search_cases(request.user, form.criteria()))
+        content = export_xlsx(
+            request.user, search_cases(request.user, form.criteria()), detail=request.GET.urlencode()[:500]
+        )
     except ExportTooLarge as exc:
         messages.error(request, str(exc))
         return redirect(back)

@@ -5,18 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from xinfang.cases.models import Attachment, PersonalDataAccess
+from xinfang.cases import disclosure
 from xinfang.cases.selectors import (
     access_case,
-    attachments_for,
     available_actions,
-    can_see_identity,
     clock_panels,
-    petitioners_for,
+    related_items,
     timeline_rows,
 )
+from xinfang.cases.validators import ascii_int
 from xinfang.cases.workflow import backdate_reason
 from xinfang.core import clock
 from xinfang.core.errors import NotFound, XinfangError
@@ -38,23 +37,73 @@ def case_or_404(user, case_id):
 def case_detail(request, case_id):
     case = case_or_404(request.user, case_id)
     transitions = {t.action for t in available_actions(request.user, case)}
+    shown = disclosure.disclose(request.user, case, purpose=disclosure.PURPOSE_DETAIL)
+    earlier, later = related_items(request.user, case)
+    can_classify = policies.can(request.user, Perm.REGISTER, case.current_unit) or policies.can(
+        request.user, Perm.ROUTE, case.current_unit
+    )
     context = {
         "case": case,
         "nav": "list",
-        "identity_visible": can_see_identity(request.user, case),
-        "petitioners": petitioners_for(request.user, case, purpose="查看案件详情"),
-        "attachments": attachments_for(request.user, case),
+        "identity_visible": shown.visible,
+        "petitioners": shown.petitioners,
+        "attachments": shown.attachments,
         "opinions": case.opinions.prefetch_related("items").select_related("unit"),
         "evaluations": case.evaluations.all(),
         "events": timeline_rows(case),
         "clocks": clock_panels(case),
-        "earlier": case.earlier_items.all(),
-        "later": case.later_items.all(),
+        "earlier": earlier,
+        "later": later,
         "actions": actions_for(transitions),
-        "can_classify": policies.can(request.user, Perm.REGISTER, case.current_unit)
-        or policies.can(request.user, Perm.ROUTE, case.current_unit),
+        "can_classify": can_classify,
+        # Setting the accused unit of a 检举控告 is the registrar's (or router's) correction of the record.
+        "can_set_accused": case.is_accusation and can_classify and shown.visible,
     }
+    if context["can_set_accused"]:
+        context["accused_choices"] = _accused_choices()
     return render(request, "workbench/case_detail.html", context)
+
+
+def _accused_choices() -> list[dict]:
+    from xinfang.orgs.models import Unit, UnitKind
+
+    return [
+        {"pk": u.pk, "label": "\u3000" * max(u.depth - 1, 0) + u.name}
+        for u in Unit.objects.filter(is_active=True).exclude(kind=UnitKind.CITY).order_by("path")
+    ]
+
+
+@require_POST
+def case_set_accused_unit(request, case_id):
+    """确定/更正被反映单位 of a 检举控告 (the only way out of 「不明」)."""
+    from xinfang.cases.services import case_set_accused_unit as set_accused
+    from xinfang.orgs.models import Unit
+
+    case = case_or_404(request.user, case_id)
+    raw = request.POST.get("accused_unit", "")
+    pk = ascii_int(raw)
+    unit = Unit.objects.filter(pk=pk, is_active=True).first() if pk is not None else None
+    if unit is None:
+        messages.error(request, "请选择有效的被反映单位")
+        return redirect("workbench:case_detail", case_id=case.pk)
+    try:
+        case = set_accused(case=case, actor=request.user, unit=unit, person=request.POST.get("accused_person", ""))
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+        return redirect("workbench:case_detail", case_id=case.pk)
+    if access_visible(request.user, case.pk):
+        messages.success(request, f"被反映单位已确定为「{unit.name}」")
+        return redirect("workbench:case_detail", case_id=case.pk)
+    messages.info(request, f"被反映单位已确定为「{unit.name}」；本单位属被反映单位，本件已依法移交「{case.current_unit.name}」。")
+    return redirect("workbench:home")
+
+
+def access_visible(user, case_id) -> bool:
+    try:
+        access_case(user, case_id)
+    except NotFound:
+        return False
+    return True
 
 
 def case_action(request, case_id, action):
@@ -105,10 +154,9 @@ def case_action(request, case_id, action):
 @require_GET
 def attachment_download(request, case_id, attachment_id):
     case = case_or_404(request.user, case_id)
-    if not any(a.pk == attachment_id for a in attachments_for(request.user, case)):
+    att = disclosure.attachment(request.user, case, attachment_id)
+    if att is None:
         raise Http404("未找到该附件")
-    att = Attachment.objects.get(pk=attachment_id, case=case)
-    PersonalDataAccess.objects.create(user=request.user, case=case, purpose="下载附件", created_at=clock.now())
     response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
     response["Content-Type"] = att.content_type
     response["X-Content-Type-Options"] = "nosniff"

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from xinfang.cases import secrecy
 from xinfang.cases.models import Case, Category
 from xinfang.cases.services import case_classify
 from xinfang.cases.validators import ascii_int, nfkc
@@ -76,7 +77,7 @@ def suggest(request):
         return model.objects.filter(pk=pk).first() if pk is not None else None
 
     category = pick(Category, "category") or (hint.category if hint else None)
-    units = intel.suggest_units(category=category, place=pick(Unit, "problem_place"))
+    units = intel.suggest_units(request.user, category=category, place=pick(Unit, "problem_place"))
     repeats = intel.repeat_candidates(
         request.user,
         text=text if len(text) >= 10 else "",
@@ -132,6 +133,10 @@ def reply_check(request, case_id: int):
     case = case_or_404(request.user, case_id)
     if not policies.can(request.user, Perm.HANDLE, case.current_unit):
         raise PermissionDenied("您不是本件的办理单位，不能检查其处理意见书")
+    if secrecy.on_accused_side(request.user, case):
+        # The check compares the draft with the petition's text, which this user may not read: any
+        # "missing term" would echo it (docs/secrecy.md). Refused, with nothing of the text.
+        raise PermissionDenied("本件检举控告的内容依法对被反映单位保密，不能进行意见书检查")
     post = request.POST
     items = [v for k, v in post.items() if k.startswith("items-") and k.endswith("-request")]
     advice = intel.reply_advice(

@@ -37,6 +37,14 @@ def case_new(request):
                 messages.success(
                     request, f"已登记：编号 {case.number}，查询码 {case.query_code}（请告知信访人）"
                 )
+                if case.registering_unit_id != case.current_unit_id and case.is_accusation:
+                    # An accusation against the registering unit went to the lawful organ at once; this
+                    # unit no longer sees it (docs/secrecy.md).
+                    messages.info(
+                        request,
+                        f"本单位属被反映单位，本件已依法移交「{case.current_unit.name}」办理，本单位不再查看本件。",
+                    )
+                    return redirect("workbench:case_new")
                 return redirect("workbench:case_detail", case_id=case.pk)
     else:
         reg = Registration(request.user, units)
