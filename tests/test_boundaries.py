@@ -40,8 +40,6 @@ LIFECYCLE_FIELDS = frozenset(
 # (file, enclosing function) → why it may read petitioners outside the disclosure function. Keep this short:
 # a new entry needs a reason a reviewer accepts.
 PERSONAL_DATA_READS: dict[tuple[str, str], str] = {
-    ("xinfang/cases/selectors.py", "petitioners_for"): "the disclosure function itself, until it moves to disclosure.py",
-    ("xinfang/cases/selectors.py", "main_petitioner_name"): "queue name column, after can_see_identity",
     ("xinfang/cases/selectors.py", "queue_for"): "prefetch for main_petitioner_name",
     ("xinfang/cases/selectors.py", "person_history"): "identity match; returns items, not people",
     ("xinfang/cases/search.py", "_with_list_columns"): "prefetch of the main petitioner for the list column",

@@ -76,7 +76,8 @@ def _side(petition, county, target: str):
                                                 reason="该事项属县住建局职责，不属本镇", on=D(2026, 9, 3)),
         Status.LEGAL_ROUTED: lambda: s.case_route_special(case=petition(), actor=county.zhang, target=county.police, on=D(2026, 9, 2)),
         Status.DISCIPLINE_ROUTED: lambda: s.case_route_special(
-            case=petition(claim_type="accusation", purpose="expose"), actor=county.zhang, target=county.discipline,
+            case=petition(claim_type="accusation", purpose="expose", accused_unit=county.village), actor=county.zhang,
+            target=county.discipline,
             on=D(2026, 9, 2),
         ),
         Status.FILED: lambda: s.case_file(case=petition(), actor=county.zhang, reason="咨询类，已当场答复", on=D(2026, 9, 2)),

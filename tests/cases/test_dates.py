@@ -195,3 +195,22 @@ def test_extension_dated_in_the_year_9999_is_a_form_error(client, petition, coun
     resp = client.post(url, {"days": "30", "reason": "需补充调查", "on": "9999-12-31", "confirm": "on"})
     assert resp.status_code == 200 and "晚于今天" in resp.content.decode()
     assert Case.objects.get(pk=case.pk).status == Status.HANDLING
+
+
+# --- the evaluation track runs beside the main one -----------------------------------------------------------
+
+
+def test_an_evaluation_does_not_fix_the_order_of_the_main_track(petition, county):
+    # Delivered 10-22; the petitioner evaluates on 11-20, and a 复查 request received 11-18 is recorded after it.
+    case = at(petition, county, Status.DELIVERED)
+    with importing_history():
+        s.case_evaluate(case=case, bureau="satisfied", unit="unsatisfied", on=D(2026, 11, 20))
+        result = s.case_request_review(case=case, actor=county.county_head, received_on=D(2026, 11, 18),
+                                       reason="不服处理意见", review_unit=county.county)
+    assert result.accepted
+    case.refresh_from_db()
+    assert case.status == Status.UNDER_REVIEW
+    # The evaluation itself still follows the delivery.
+    other = at(petition, county, Status.DELIVERED)
+    with importing_history(), pytest.raises(ValidationFailed, match="早于本件上一步办理日期"):
+        s.case_evaluate(case=other, bureau="satisfied", unit="satisfied", on=D(2026, 10, 21))

@@ -30,7 +30,8 @@ def frozen_today():
 
 def accusation(petition, county, **kw):
     return petition(
-        claim_type="accusation", purpose="expose", title="村干部侵占集体资金", accused_person="某村干部", **kw
+        claim_type="accusation", purpose="expose", title="村干部侵占集体资金", accused_person="某村干部",
+        **{"accused_unit": county.village, **kw},
     )
 
 

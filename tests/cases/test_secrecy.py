@@ -14,6 +14,7 @@ from xinfang.cases import disclosure, secrecy
 from xinfang.cases import services as s
 from xinfang.cases.models import Case, CaseAccess, CaseEvent, Notification, PersonalDataAccess, RefusedAttempt
 from xinfang.cases.selectors import access_case, person_history, related_items
+from xinfang.cases.services import PetitionerInput
 from xinfang.cases.states import Status
 from xinfang.core.errors import NotFound, PermissionRefused, ValidationFailed
 from xinfang.orgs import policies
@@ -208,7 +209,7 @@ def test_group_alert_of_an_accusation_spares_the_accused_and_names_no_title(peti
     unit_set_leaders(unit=county.housing, head=county.housing_handler)
     case = accusation(
         petition, county, channel="visit", people_count=6, problem_place=county.village,
-        responsible_unit=county.housing,
+        responsible_unit=county.housing, petitioners=[PetitionerInput(name="陈大明", id_number="11010519491231002X", phone="13800138000", is_representative=True)],
     )
     recipients = set(Notification.objects.filter(case=case).values_list("recipient__username", flat=True))
     assert county.town_secretary.username not in recipients and county.li_head.username not in recipients
@@ -216,7 +217,8 @@ def test_group_alert_of_an_accusation_spares_the_accused_and_names_no_title(peti
     for n in Notification.objects.filter(case=case):
         assert case.title not in n.message and "低保" not in n.message and case.number in n.message
     # an ordinary group visit still reaches the township's secretary, with its title
-    appeal = petition(channel="visit", people_count=6, problem_place=county.village, responsible_unit=county.town)
+    appeal = petition(channel="visit", people_count=6, problem_place=county.village, responsible_unit=county.town,
+                      petitioners=[PetitionerInput(name="陈大明", id_number="11010519491231002X", phone="13800138000", is_representative=True)],)
     to_secretary = Notification.objects.get(case=appeal, recipient=county.town_secretary)
     assert appeal.title in to_secretary.message
 

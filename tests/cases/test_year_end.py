@@ -189,7 +189,7 @@ def test_a_failing_recompute_leaves_the_year_unconfirmed(petition, county, monke
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(calendar_sync, "_recompute_case", broken)
+    monkeypatch.setattr(calendar_sync.workflow, "recompute_provisional", broken)
     with pytest.raises(RuntimeError):
         deadlines.confirm_year(2027, actor=None)
     assert not CalendarYear.objects.get(year=2027).confirmed

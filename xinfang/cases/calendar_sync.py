@@ -15,8 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from xinfang.cases import workflow
-from xinfang.cases.models import Case, Clock
-from xinfang.deadlines.services import compute_deadline
+from xinfang.cases.models import Clock
 
 __all__ = ["on_year_confirmed", "recompute_provisional_clocks"]
 
@@ -39,36 +38,8 @@ def recompute_provisional_clocks(year: int, actor: Any = None) -> int:
     case_ids = [case_id for case_id, _ in groupby(touched)]
     with transaction.atomic():
         for case_id in case_ids:
-            _recompute_case(case_id, year, actor, first, last)
+            workflow.recompute_provisional(case_id, year, actor)
     return len(case_ids)
-
-
-def _recompute_case(case_id: int, year: int, actor: Any, first: dt.date, last: dt.date) -> None:
-    # Same lock as transition(): a concurrent move of the item waits, then sees the new dates.
-    case = Case.objects.select_for_update().get(pk=case_id)
-    running = {c.rule_code: c for c in case.clocks.filter(stopped_on__isnull=True)}
-    changes = []
-    for c in running.values():
-        if not (c.provisional and not c.superseded and c.started_on <= last and c.due_on >= first):
-            continue
-        deadline = compute_deadline(
-            c.rule_code, c.started_on, extra_days=c.extra_days, rule_date=case.received_on, allow_provisional=True
-        )
-        changes.append(
-            {
-                "rule": c.rule_code,
-                "from": c.due_on.isoformat(),
-                "to": deadline.due.isoformat(),
-                **({"provisional": True} if deadline.provisional else {}),
-            }
-        )
-        c.due_on, c.provisional = deadline.due, deadline.provisional
-        c.save(update_fields=["due_on", "provisional"])
-    if not changes:
-        return
-    workflow._refresh_due(case, running)
-    case.save(update_fields=["due_on", "due_rule", "due_started_on", "due_provisional", "updated_at"])
-    workflow.record(case, "calendar_recompute", actor=actor, data={"year": year, "recomputed": changes})
 
 
 def on_year_confirmed(sender: Any, *, year: int, actor: Any = None, **_kwargs: Any) -> int:

@@ -568,20 +568,11 @@ def accused_transfer_organ(holder: Unit, accused: Unit) -> Unit | None:
 
 
 def _drop_accused_access(obj: Case) -> None:
-    """Remove every access row of a unit within the accused unit (and its copy in ``access_units``): the
-    accused unit never sees an accusation, even one it held or registered before."""
-    keep = []
-    for access in CaseAccess.objects.filter(case=obj).select_related("unit"):
-        if secrecy.unit_is_accused(obj, access.unit):
-            access.delete()
-        else:
-            keep.append(access.unit_id)
-    units = ""
-    for unit_id in keep:
-        units = workflow.with_access_unit(units, unit_id)
-    if units != obj.access_units:
-        Case.objects.filter(pk=obj.pk).update(access_units=units)
-        obj.access_units = units
+    """Remove every access row of a unit within the accused unit: the accused unit never sees an accusation,
+    even one it held or registered before."""
+    accused = [a.unit_id for a in CaseAccess.objects.filter(case=obj).select_related("unit")
+               if secrecy.unit_is_accused(obj, a.unit)]
+    workflow.revoke_access(obj, accused)
 
 
 def _transfer_accused(case: Case, actor: User, organ: Unit, note: str = "") -> Case:

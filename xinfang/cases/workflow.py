@@ -388,6 +388,8 @@ _TABLE: list[Transition] = [
 
 TRANSITIONS: Mapping[str, Transition] = {t.action: t for t in _TABLE}
 ACTION_LABELS: Mapping[str, str] = {t.action: t.label for t in _TABLE}
+EVALUATION_TRACK = frozenset(t.action for t in _TABLE if t.dst is None and t.evaluation is not None)
+MAIN_TRACK = sorted(a for a in TRANSITIONS if a not in EVALUATION_TRACK)
 
 
 def status_label(value: str) -> str:
@@ -533,7 +535,7 @@ def importing_history() -> Iterator[None]:
         _importing_history -= 1
 
 
-def _check_effective_date(obj: Case, on: dt.date, reason: str, actor: User | None) -> None:
+def _check_effective_date(obj: Case, t: Transition, on: dt.date, reason: str, actor: User | None) -> None:
     """An act's date: never after today, never before the item's previous step, and backdated only within
     ``XINFANG_BACKDATE_DAYS`` with a reason. A late entry must not rewrite a clock that has already run out
     (an extension dated before the handling deadline, recorded weeks after it)."""
@@ -544,7 +546,10 @@ def _check_effective_date(obj: Case, on: dt.date, reason: str, actor: User | Non
         raise ValidationFailed(f"日期 {on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际办理的日期", field="on")
     if on < obj.received_on:
         raise ValidationFailed(f"日期 {on:%Y-%m-%d} 早于本件收到日期 {obj.received_on:%Y-%m-%d}，请核对", field="on")
-    last = obj.events.filter(action__in=list(TRANSITIONS)).aggregate(last=Max("effective_on"))["last"]
+    # The evaluation track runs beside the main one: an evaluation follows the delivery of the reply, and a
+    # later 复查 request need not follow an evaluation recorded before it.
+    after = [Action.DELIVER] if t.action in EVALUATION_TRACK else MAIN_TRACK
+    last = obj.events.filter(action__in=after).aggregate(last=Max("effective_on"))["last"]
     if last is not None and on < last:
         raise ValidationFailed(
             f"日期 {on:%Y-%m-%d} 早于本件上一步办理日期 {last:%Y-%m-%d}，请按实际顺序填写", field="on"
@@ -630,7 +635,7 @@ def transition(
             )
         reason = _backdate_reason.get() if backdate_reason is None else backdate_reason
         if not creating:
-            _check_effective_date(obj, on, reason, actor)
+            _check_effective_date(obj, t, on, reason, actor)
         if move.guard is not None:
             move.guard(obj)
 
@@ -776,3 +781,53 @@ EVENT_LABELS: Mapping[str, str] = {
     "calendar_recompute": "放假安排确认后重算暂定期限",
     "set_accused_unit": "确定被反映单位",
 }
+
+
+def recompute_provisional(case_id: int, year: int, actor: User | None) -> None:
+    """Recompute the running provisional clocks of one item that reach ``year`` once its official schedule is
+    confirmed (decisions §2; called by ``cases.calendar_sync`` inside the confirming transaction), with one
+    ``calendar_recompute`` event listing the old and new dates. Stopped clocks keep their recorded verdict."""
+    from xinfang.cases.models import Case
+    from xinfang.deadlines.services import compute_deadline
+
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    # Same lock as transition(): a concurrent move of the item waits, then sees the new dates.
+    case = Case.objects.select_for_update().get(pk=case_id)
+    running = {c.rule_code: c for c in case.clocks.filter(stopped_on__isnull=True)}
+    changes = []
+    for c in running.values():
+        if not (c.provisional and not c.superseded and c.started_on <= last and c.due_on >= first):
+            continue
+        deadline = compute_deadline(
+            c.rule_code, c.started_on, extra_days=c.extra_days, rule_date=case.received_on, allow_provisional=True
+        )
+        changes.append(
+            {
+                "rule": c.rule_code,
+                "from": c.due_on.isoformat(),
+                "to": deadline.due.isoformat(),
+                **({"provisional": True} if deadline.provisional else {}),
+            }
+        )
+        c.due_on, c.provisional = deadline.due, deadline.provisional
+        c.save(update_fields=["due_on", "provisional"])
+    if not changes:
+        return
+    _refresh_due(case, running)
+    case.save(update_fields=["due_on", "due_rule", "due_started_on", "due_provisional", "updated_at"])
+    record(case, "calendar_recompute", actor=actor, data={"year": year, "recomputed": changes})
+
+
+def revoke_access(case: Case, unit_ids: list[int]) -> None:
+    """Withdraw the access of ``unit_ids`` to ``case`` (an accusation leaving its accused unit, docs/secrecy.md):
+    the access rows and their copy in ``Case.access_units`` change together."""
+    from xinfang.cases.models import Case, CaseAccess
+
+    if not unit_ids:
+        return
+    CaseAccess.objects.filter(case=case, unit_id__in=unit_ids).delete()
+    remaining = CaseAccess.objects.filter(case=case).values_list("unit_id", flat=True)
+    units = " ".join(str(i) for i in sorted(set(remaining)))
+    if units != case.access_units:
+        Case.objects.filter(pk=case.pk).update(access_units=units)
+        case.access_units = units
