@@ -322,13 +322,15 @@ def sweep(
     actions: int | None = None,
     probes: int = 3,
     admin: bool = True,
+    admin_sample: int | None = None,
     log: Callable[[str], None] = print,
 ) -> Figures:
     """Sweep every URL pattern for each of ``users``.
 
     ``items``: visible and unseen items sampled per user; ``actions``: action codes tried per item (None: every
     code on the first unseen and every visible item, 6 on the others); ``probes``: unseen items named in the
-    query strings of pages without an item; ``admin``: include the admin site.
+    query strings of pages without an item; ``admin``: include the admin site; ``admin_sample``: admin URL
+    patterns per user without admin rights (None: all; each user gets a different sample).
     """
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
@@ -425,7 +427,12 @@ def sweep(
                 figures.errors.append(f"{method} {url} [{uname}] {response.status_code} {why}")
             return response, text
 
+        admin_eps = [ep for ep in eps if ep.admin]
+        if admin_sample is not None and not viewer.staff and len(admin_eps) > admin_sample:
+            admin_eps = rng.sample(admin_eps, admin_sample)
         for ep in eps:
+            if ep.admin and ep not in admin_eps:
+                continue
             if ep.name in SKIPPED_NAMES:
                 if f"{ep.name}（会结束会话）" not in figures.skipped:
                     figures.skipped.append(f"{ep.name}（会结束会话）")
@@ -612,7 +619,11 @@ def setup_django(db_url: str | None, *, in_memory_files: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="授权扫描：每个 URL × 每个用户 × 可见与不可见的信访件")
-    parser.add_argument("--items", type=int, default=3, help="每个用户抽取的可见、不可见信访件各几件（默认 3）")
+    parser.add_argument("--items", type=int, default=2, help="每个用户抽取的可见、不可见信访件各几件（默认 2）")
+    parser.add_argument(
+        "--actions", type=int, default=8, help="每件信访件尝试的操作代码数（默认 8，各用户抽样不同；0 表示全部）"
+    )
+    parser.add_argument("--admin-sample", type=int, default=12, help="非管理员用户抽查的管理后台 URL 数（默认 12；0 表示全部）")
     parser.add_argument("--demo-items", type=int, default=400, help="新建演示库的信访件数（默认 400）")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--existing", action="store_true", help="扫描 XINFANG_DATABASE_URL 指向的现有数据库，不新建")
@@ -639,7 +650,13 @@ def main() -> int:
         wanted = set(args.users.split(","))
         users = [u for u in users if u.username in wanted]
     started = time.perf_counter()
-    figures = sweep(users, items=args.items, seed=args.seed)
+    figures = sweep(
+        users,
+        items=args.items,
+        seed=args.seed,
+        actions=args.actions or None,
+        admin_sample=args.admin_sample or None,
+    )
     code = report(figures, time.perf_counter() - started)
     if tmp is not None:
         tmp.cleanup()
