@@ -234,11 +234,10 @@ class TokenIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self.ascii = set(_ASCII.findall(text))
-        self.cjk: set[str] = set()
-        for run in _CJK.findall(text):
-            for size in (2, 3, 4):
-                for i in range(len(run) - size + 1):
-                    self.cjk.add(run[i : i + size])
+        # A short Chinese word (a person's name) counts only as a whole run of Chinese characters, as names stand
+        # in their own table cell or before 等 ("陈大明等5人"): 刘江 must not be found inside 刘江华.
+        runs = _CJK.findall(text)
+        self.cjk = set(runs) | {r[:-1] for r in runs if r.endswith("等")}
 
     def found(self, tokens: Iterable[str]) -> list[str]:
         out = []
@@ -526,7 +525,7 @@ def sweep(
                         problems = []
                         if response.status_code not in OK_DENIED and response.status_code < 500:
                             problems.append(f"状态 {response.status_code}（应为 404）")
-                        shown = [t for t in tokens if t and t in text]
+                        shown = TokenIndex(text).found(tokens)
                         if shown:
                             problems.append(f"正文含 {'、'.join(shown[:5])}")
                         if problems:
@@ -558,10 +557,11 @@ def sweep(
                     att = kwargs.get("attachment_id")
                     if att is not None and response.status_code == 200 and (masked or att not in own_attachments):
                         problems.append("附件可被下载" + ("（被反映单位）" if masked else "（他人信访件的附件）"))
-                    shown = [t for t in hidden if t and t in text]
+                    index = TokenIndex(text)
+                    shown = index.found(hidden)
                     if shown:
                         problems.append(f"被反映单位人员看到信访人身份：{'、'.join(shown[:5])}")
-                    others = TokenIndex(text).found(forbidden)
+                    others = index.found(forbidden)
                     others = [t for t in others if t not in hidden]
                     if others:
                         problems.append(f"正文含不可见信访件的内容：{'、'.join(others[:5])}")
