@@ -136,6 +136,31 @@ def test_restore_refuses_a_target_with_data_unless_forced(petition, county, tmp_
     assert again.counts["items"] == 3
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_freshly_migrated_database_is_an_empty_target(petition, county, tmp_path):
+    """Seed rows written by migrations (calendar, deadline rules, categories) do not make a target "in use"."""
+    needs_sqlite()
+    migrated = tmp_path / "migrated.sqlite3"
+    # The test database as migrations left it: copy it and remove the fixture's units and users from the copy.
+    connection.ensure_connection()
+    copy = sqlite3.connect(migrated)
+    connection.connection.backup(copy)
+    for table in ("orgs_grant", "orgs_user"):
+        copy.execute(f"DELETE FROM {table}")  # noqa: S608
+    copy.execute("UPDATE orgs_unit SET parent_id = NULL, head_id = NULL, party_secretary_id = NULL")
+    copy.execute("DELETE FROM orgs_unit")
+    copy.commit()
+    assert copy.execute("SELECT COUNT(*) FROM deadlines_deadlinerule").fetchone()[0] > 0
+    copy.close()
+
+    _fill(petition, county)
+    archive = tmp_path / "b.tar.gz"
+    create_backup(archive)
+    target = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(migrated)}
+    restored = restore_backup(archive, database=target, storage=FileSystemStorage(location=tmp_path / "m"))
+    assert restored.counts["items"] == 3
+
+
 def _rewrite(archive: Path, out: Path, change) -> None:
     """Copy an archive member by member, letting ``change(name, data)`` alter a member's bytes."""
     with tarfile.open(archive, "r:gz") as src, tarfile.open(out, "w:gz") as dst:
