@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "xinfang.demo",
     "xinfang.intelligence",
     "xinfang.workbench",
+    "xinfang.ops",
     "axes",
 ]
 
