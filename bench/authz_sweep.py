@@ -598,6 +598,8 @@ def setup_django(db_url: str | None, *, in_memory_files: bool) -> None:
         os.environ["XINFANG_DATABASE_URL"] = db_url
     os.environ["XINFANG_DEBUG"] = "false"
     os.environ.setdefault("XINFANG_SECRET_KEY", "bench-only-secret-key-not-for-deployment")
+    # The test client speaks plain HTTP: with secure cookies on, every request would be redirected to HTTPS.
+    os.environ["XINFANG_SECURE_COOKIES"] = "false"
     os.environ["XINFANG_ALLOWED_HOSTS"] = "testserver,localhost"
     os.environ["XINFANG_LOG_LEVEL"] = "WARNING"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"

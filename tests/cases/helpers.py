@@ -93,3 +93,17 @@ def _side(petition, county, target: str):
 
 def _at(petition, county, state):
     return drive(petition, county, state)
+
+
+def accusation(petition, county, **overrides):
+    """A 检举控告 against 东街镇 registered at the bureau through the real service (``overrides`` win)."""
+    data = dict(
+        claim_type="accusation",
+        purpose="expose",
+        title="举报东街镇干部违规发放低保",
+        content="东街镇民政干部把低保名额给了亲属，本人多次申请未获批准。",
+        accused_unit=county.town,
+        accused_person="某民政干部",
+    )
+    data.update(overrides)
+    return petition(**data)

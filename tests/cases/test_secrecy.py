@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from tests.cases.helpers import accusation
 from xinfang.cases import disclosure, secrecy
 from xinfang.cases import services as s
 from xinfang.cases.models import Case, CaseAccess, CaseEvent, Notification, PersonalDataAccess, RefusedAttempt
@@ -30,19 +31,6 @@ ID_CHEN = "11010519491231002X"
 def frozen_today():
     with time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
         yield
-
-
-def accusation(petition, county, **overrides):
-    data = dict(
-        claim_type="accusation",
-        purpose="expose",
-        title="举报东街镇干部违规发放低保",
-        content="东街镇民政干部把低保名额给了亲属，本人多次申请未获批准。",
-        accused_unit=county.town,
-        accused_person="某民政干部",
-    )
-    data.update(overrides)
-    return petition(**data)
 
 
 def can_open(user, case) -> bool:

@@ -11,6 +11,7 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from tests.cases import helpers
 from tests.cases.helpers import D
 from xinfang.cases import services as s
 from xinfang.cases.models import Case, PersonalDataAccess
@@ -35,17 +36,7 @@ def detail(case):
 
 
 def accusation(petition, county, **overrides):
-    data = dict(
-        claim_type="accusation",
-        purpose="expose",
-        title="举报东街镇干部违规发放低保",
-        content="东街镇民政干部把低保名额给了亲属，本人多次申请未获批准。",
-        accused_unit=county.town,
-        accused_person="某民政干部",
-        received_on=D(2026, 11, 20),
-    )
-    data.update(overrides)
-    return petition(**data)
+    return helpers.accusation(petition, county, **{"received_on": D(2026, 11, 20), **overrides})
 
 
 @pytest.fixture
