@@ -373,6 +373,11 @@ def sweep(
                 forbidden.setdefault(t, pk)
         for t in allowed:
             forbidden.pop(t, None)
+        # The access log names the items that were viewed (that is what an auditor checks); on that page only
+        # personal data count as a leak.
+        identity_forbidden = {
+            t: pk for t, pk in forbidden.items() if t in world.items[pk].identity_tokens
+        }
 
         # Unseen samples: one per distinct set of units first (all units covered over all users), with
         # attachments and 检举控告 items preferred.
@@ -492,11 +497,12 @@ def sweep(
                         figures.allowed_checked += 1
                         echoed = set(probe.values())
                         index = TokenIndex(text)
-                        bad = [t for t in index.found(forbidden) if t not in echoed]
+                        watched = identity_forbidden if ep.name == "workbench:access_log" else forbidden
+                        bad = [t for t in index.found(watched) if t not in echoed]
                         if bad:
                             figures.leaks.append(
                                 f"GET {url}?{'&'.join(f'{k}={v}' for k, v in probe.items())} [{uname}] "
-                                f"显示了不应看到的内容：{'、'.join(bad[:5])}（信访件 {forbidden[bad[0]]}）"
+                                f"显示了不应看到的内容：{'、'.join(bad[:5])}（信访件 {watched[bad[0]]}）"
                             )
                 continue
 

@@ -198,6 +198,21 @@ def test_access_log_page_only_for_auditors(client, petition, county, auditor, ad
     assert client.get(detail(case)).status_code == 404
 
 
+def test_the_log_keeps_search_words_masked(client, petition, county, auditor):
+    # A search by phone, name or ID number is logged, but the log must not become a copy of what it guards.
+    petition()
+    client.force_login(county.zhang)
+    for q in ("13800138000", "陈大明", ID_CHEN):
+        assert client.get("/cases/", {"q": q}).status_code == 200
+    assert client.get("/cases/export.xlsx", {"q": "陈大明"}).status_code == 200
+    details = list(PersonalDataAccess.objects.values_list("detail", flat=True))
+    assert "q=138******00" in details and "q=陈**" in details
+    client.force_login(auditor)
+    html = client.get(LOG).content.decode()
+    assert "13800138000" not in html and "陈大明" not in html and ID_CHEN not in html
+    assert "138******00" in html
+
+
 def test_access_log_is_paginated(client, petition, county, auditor):
     case = petition()
     PersonalDataAccess.objects.bulk_create(

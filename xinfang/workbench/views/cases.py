@@ -98,7 +98,7 @@ def case_list(request):
         result.cases,
         purpose=disclosure.PURPOSE_LIST_SEARCH if per_item else disclosure.PURPOSE_LIST,
         per_item=per_item,
-        detail=request.GET.urlencode()[:500],
+        detail=disclosure.describe_criteria(request.GET),
     )
     rows = [_row(case, today, names[case.pk]) for case in result.cases]
 
@@ -133,7 +133,7 @@ def case_export(request):
         return redirect(back)
     try:
         content = export_xlsx(
-            request.user, search_cases(request.user, form.criteria()), detail=request.GET.urlencode()[:500]
+            request.user, search_cases(request.user, form.criteria()), detail=disclosure.describe_criteria(request.GET)
         )
     except ExportTooLarge as exc:
         messages.error(request, str(exc))
