@@ -18,19 +18,26 @@ from xinfang.orgs.services import unit_create, user_create
 
 @pytest.fixture(autouse=True)
 def _deadline_reference_data(request):
-    """Give a transactional test the calendar and rules that migrations seed.
+    """Give a transactional test the calendar, rules and categories that migrations seed.
 
     A transactional test empties every table when it ends, so the next one starts without them. (Each process
     used to keep a stale copy for five minutes, which hid this; now it reloads as soon as the data changes.)
     """
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        request.getfixturevalue("transactional_db")
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and marker.kwargs.get("transaction", False)
+    if by_marker or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        if not by_marker:
+            request.getfixturevalue("transactional_db")
+        from xinfang.cases.models import Category
+        from xinfang.cases.taxonomy import seed_categories
         from xinfang.deadlines import services
         from xinfang.deadlines.models import DeadlineRule
 
         if not DeadlineRule.objects.exists():
             services.seed_default_rules()
             services.seed_calendar_from_package(range(2004, 2027))
+        if not Category.objects.exists():
+            seed_categories(Category)
     yield
 
 

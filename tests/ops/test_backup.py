@@ -76,7 +76,7 @@ def _read_restored(db_file: Path):
         db.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_sqlite_backup_restores_everything_into_an_empty_database(petition, county, tmp_path):
     needs_sqlite()
     _fill(petition, county)
@@ -103,7 +103,7 @@ def test_sqlite_backup_restores_everything_into_an_empty_database(petition, coun
     assert sorted(originals.values()) == sorted([PDF, TXT])
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_manifest_lists_versions_migrations_counts_and_checksums(petition, county, tmp_path):
     needs_sqlite()
     _fill(petition, county)
@@ -120,7 +120,7 @@ def test_manifest_lists_versions_migrations_counts_and_checksums(petition, count
     assert all(len(m["sha256"]) == 64 for m in manifest["members"].values())
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_restore_refuses_a_target_with_data_unless_forced(petition, county, tmp_path):
     needs_sqlite()
     _fill(petition, county)
@@ -136,7 +136,7 @@ def test_restore_refuses_a_target_with_data_unless_forced(petition, county, tmp_
     assert again.counts["items"] == 3
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_freshly_migrated_database_is_an_empty_target(petition, county, tmp_path):
     """Seed rows written by migrations (calendar, deadline rules, categories) do not make a target "in use"."""
     needs_sqlite()
@@ -173,7 +173,7 @@ def _rewrite(archive: Path, out: Path, change) -> None:
             dst.addfile(info, io.BytesIO(data))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_corrupt_or_tampered_archives_are_refused_and_nothing_is_written(petition, county, tmp_path):
     needs_sqlite()
     _fill(petition, county)
@@ -231,7 +231,7 @@ def test_corrupt_or_tampered_archives_are_refused_and_nothing_is_written(petitio
     assert not (tmp_path.parent / "evil.txt").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_commands_end_with_a_json_summary_and_speak_chinese_on_errors(petition, county, tmp_path):
     needs_sqlite()
     _fill(petition, county)
@@ -249,7 +249,7 @@ def test_commands_end_with_a_json_summary_and_speak_chinese_on_errors(petition, 
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_postgresql_backup_restores_into_a_fresh_database(petition, county, tmp_path):
     needs_postgres()
     _fill(petition, county)
