@@ -111,9 +111,9 @@ class _Scanner(ast.NodeVisitor):
             isinstance(func, ast.Attribute)
             and func.attr in _QUERY_METHODS
             and isinstance(func.value, ast.Attribute)
-            and func.value.attr == "petitioners"
+            and func.value.attr in ("petitioners", "attachments")
         ):
-            self.reads.append((node.lineno, self.function, f".petitioners.{func.attr}()"))
+            self.reads.append((node.lineno, self.function, f".{func.value.attr}.{func.attr}()"))
         # prefetch_related("petitioners") / Prefetch("petitioners", …)
         called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if called in ("prefetch_related", "Prefetch") and any(
@@ -123,8 +123,8 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if node.attr == "objects" and isinstance(node.value, ast.Name) and node.value.id == "Petitioner":
-            self.reads.append((node.lineno, self.function, "Petitioner.objects"))
+        if node.attr == "objects" and isinstance(node.value, ast.Name) and node.value.id in ("Petitioner", "Attachment"):
+            self.reads.append((node.lineno, self.function, f"{node.value.id}.objects"))
         self.generic_visit(node)
 
 
@@ -207,6 +207,8 @@ def test_the_checker_catches_a_stray_write(stray):
         "def f(case):\n    return list(case.petitioners.all())\n",
         "def f():\n    return Petitioner.objects.filter(name='陈')\n",
         "def f(qs):\n    return qs.prefetch_related('petitioners')\n",
+        "def f(case):\n    return case.attachments.first()\n",
+        "def f():\n    return Attachment.objects.get(pk=1)\n",
     ],
 )
 def test_the_checker_catches_a_stray_read(stray):
@@ -216,3 +218,38 @@ def test_the_checker_catches_a_stray_read(stray):
 def test_input_objects_named_petitioners_are_not_reads():
     # RegistrationInput.petitioners is the form's input, not stored personal data.
     assert not scan("def f(data):\n    return [p for p in data.petitioners]\n").reads
+
+
+# --- the access log and the secrecy rule have one home each (docs/secrecy.md) ---------------------------------
+
+
+def _trees():
+    for path in _python_files():
+        yield _relative(path), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_only_the_disclosure_module_writes_the_access_log():
+    offenders = [
+        f"{rel}:{node.lineno}"
+        for rel, tree in _trees()
+        if rel not in ("xinfang/cases/disclosure.py", "xinfang/cases/models.py")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id == "PersonalDataAccess"
+    ]
+    assert offenders == []
+
+
+def test_the_secrecy_rule_is_written_once():
+    """No module but cases.secrecy compares a unit with an item's accused unit to decide who may see what."""
+    offenders = []
+    for rel, tree in _trees():
+        if rel == "xinfang/cases/secrecy.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "is_within":
+                args = [ast.unparse(a) for a in node.args]
+                if any("accused_unit" in a for a in args) and "responsible" not in ast.unparse(node.func.value):
+                    offenders.append(f"{rel}:{node.lineno} {ast.unparse(node)}")
+            if isinstance(node, ast.keyword) and node.arg and node.arg.endswith("accused_unit_id__in"):
+                offenders.append(f"{rel}:{node.lineno} {node.arg}")
+    assert offenders == []
