@@ -289,10 +289,10 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
             verdict = "按期" if c.get("on_time") else "超期" if c.get("on_time") is False else "已重算"
             details.append(f"结束期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}（截止 {c['due_on']}，{verdict}）")
         for c in data.get("clocks", {}).get("started", []):
-            note = provisional_label(int(c["due_on"][:4])) if c.get("provisional") else ""
+            note = " " + provisional_label(int(c["due_on"][:4])) if c.get("provisional") else ""
             details.append(f"开始期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}，自 {c['from']} 起算，截止 {c['due_on']}{note}")
         for c in data.get("recomputed", []):
-            note = provisional_label(int(c["to"][:4])) if c.get("provisional") else ""
+            note = " " + provisional_label(int(c["to"][:4])) if c.get("provisional") else ""
             details.append(
                 f"重算期限：{CLOCK_LABELS.get(c['rule'], c['rule'])}，按 {data.get('year')} 年放假安排，"
                 f"截止 {c['from']}（暂定）→ {c['to']}{note}"
