@@ -42,6 +42,13 @@ def _module(monkeypatch, name: str):
         return module
 
 
+@pytest.fixture(autouse=True)
+def _fresh_storage(settings):
+    """A new in-memory storage per test: the database is rolled back after each test, the storage is not, and
+    item numbers repeat from test to test (the storage would then give the file another name)."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+
+
 @pytest.fixture
 def fake_renderer(monkeypatch):
     """Replace render/context with fakes; ``calls`` lists the (kind, context, template) of every render."""
