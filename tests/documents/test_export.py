@@ -119,6 +119,17 @@ def test_a_file_changed_in_storage_is_reported(issued, tmp_path):
     assert len(manifest) == 4  # everything else is still exported
 
 
+def test_a_file_missing_from_storage_is_reported(issued, tmp_path):
+    first, _, (_reply, corrected, *_rest) = issued
+    default_storage.delete(corrected.file.name)
+    with pytest.raises(CommandError, match="找不到") as err:
+        export("--out", str(tmp_path))
+    assert err.value.returncode == 1
+    assert not (tmp_path / first.number / "东政信处〔2026〕1号-v2.docx").exists()
+    assert (tmp_path / first.number / "东政信处〔2026〕1号.docx").exists()
+    assert len(json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))) == 4
+
+
 def test_an_empty_export_writes_an_empty_manifest(db, tmp_path):
     summary = json.loads(export("--out", str(tmp_path))[-1])
     assert summary["documents"] == 0

@@ -147,6 +147,19 @@ def test_delivery_of_a_reply_stores_the_last_day_to_ask_for_review(handling, cou
         D(2026, 11, 4), D(2026, 12, 4), False)
 
 
+def test_a_remedy_reaching_an_unconfirmed_year_is_stored_as_provisional(handling, county):
+    # 2027's holiday schedule is not confirmed in the test database: the date is counted and marked 暂定.
+    doc = ds.document_issue(case=handling, kind=K.REPLY, actor=county.li, on=D(2026, 11, 30))
+    doc = ds.document_record_delivery(document=doc, actor=county.li, delivered_on=D(2026, 12, 1),
+                                      method="electronic", signer="")
+    assert doc.remedy_last_day == D(2026, 12, 31) and doc.remedy_provisional is False
+    later = ds.document_issue(case=handling, kind=K.REPLY, actor=county.li)
+    with time_machine.travel("2026-12-20 10:00:00+08:00", tick=False):
+        later = ds.document_record_delivery(document=later, actor=county.li, delivered_on=D(2026, 12, 20),
+                                            method="post", signer="")
+    assert later.remedy_provisional is True and later.remedy_last_day.year == 2027
+
+
 def test_delivery_of_a_review_decision_uses_the_rereview_rule(petition, county):
     case = drive(petition, county, Status.UNDER_REVIEW)
     doc = ds.document_issue(case=case, kind=K.REVIEW_DECISION, actor=county.county_head, on=D(2026, 11, 9))

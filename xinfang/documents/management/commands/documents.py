@@ -3,7 +3,8 @@
 Writes ``DIR/<item number>/<document number or kind-id>[-v<version>].docx`` and ``DIR/manifest.json`` (one
 object per document: case, kind, number, version, issued_on, delivered_on, remedy_last_day, file, sha256).
 The last line printed is a JSON summary, for scripts. Each file's bytes are checked against the hash
-recorded when it was issued; a mismatch is reported and makes the command fail after everything is written.
+recorded when it was issued; a mismatch or a missing file is reported and makes the command fail after
+everything else is written.
 """
 
 from __future__ import annotations
@@ -60,17 +61,24 @@ class Command(BaseCommand):
         self._prepare(out)
         manifest: list[dict[str, Any]] = []
         altered: list[str] = []
+        missing: list[str] = []
         cases: set[str] = set()
         for doc in documents_for_export(case_number):
             folder = _safe_part(doc.case.number)
             relative = f"{folder}/{_safe_part(doc.file_stem)}.docx"
-            with doc.file.open("rb") as fh:
-                content = fh.read()
-            if hashlib.sha256(content).hexdigest() != doc.sha256:
+            try:
+                with doc.file.open("rb") as fh:
+                    content = fh.read()
+            except OSError:
+                # Listed in the manifest all the same: the register says the document was issued.
+                missing.append(relative)
+                content = None
+            if content is not None and hashlib.sha256(content).hexdigest() != doc.sha256:
                 altered.append(relative)
-            target = out / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            if content is not None:
+                target = out / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
             cases.add(doc.case.number)
             manifest.append(
                 {
@@ -94,9 +102,12 @@ class Command(BaseCommand):
         os.replace(tmp, manifest_path)
         self.stdout.write(f"已导出 {len(manifest)} 份文书（{len(cases)} 件信访件）到 {out}")
         summary = {"documents": len(manifest), "cases": len(cases), "manifest": str(manifest_path),
-                   "altered": altered}
+                   "altered": altered, "missing": missing}
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
+        problems = []
         if altered:
-            raise CommandError(
-                f"{len(altered)} 份文书的文件与签发时记录的校验值不符（{'、'.join(altered)}），请核查存储", returncode=1
-            )
+            problems.append(f"{len(altered)} 份文书的文件与签发时记录的校验值不符（{'、'.join(altered)}）")
+        if missing:
+            problems.append(f"{len(missing)} 份文书的文件在存储中找不到（{'、'.join(missing)}）")
+        if problems:
+            raise CommandError("；".join(problems) + "，请核查文件存储或从备份恢复", returncode=1)
