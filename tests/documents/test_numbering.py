@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 import pytest
@@ -60,6 +61,15 @@ def test_every_numbered_kind_has_its_own_characters():
     assert not numbering.is_numbered(DocumentKind.DELIVERY_RECEIPT)
 
 
+def test_the_renderer_knows_the_same_kinds():
+    # The renderer is written beside this app; once both are present their kind lists must agree.
+    try:
+        render = importlib.import_module("xinfang.documents.render")
+    except ModuleNotFoundError:
+        pytest.skip("documents.render 尚不存在")
+    assert set(render.KINDS) == set(DocumentKind.values)
+
+
 def test_a_rolled_back_issue_leaves_no_gap(county):
     take(county.bureau)
 
@@ -111,3 +121,34 @@ def test_concurrent_issuers_get_one_to_n_without_gap_or_duplicate(transactional_
     numbers = sorted(IssuedDocument.objects.values_list("number", flat=True))
     assert numbers == sorted(f"清信转〔2026〕{i}号" for i in range(1, len(cases) + 1))
     assert DocumentCounter.objects.get(unit=county.bureau, kind="transfer", year=2026).last == len(cases)
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_corrections_of_one_version_one_wins(transactional_db, petition, county, fake_renderer):
+    if connection.vendor != "postgresql":
+        pytest.skip("并发测试需要 PostgreSQL（行锁）")
+    from xinfang.core.errors import ValidationFailed
+    from xinfang.documents.services import document_correct, document_issue
+
+    case = petition()
+    first = document_issue(case=case, kind=DocumentKind.TRANSFER, actor=county.zhang, on=D(2026, 11, 30))
+    barrier = threading.Barrier(2)
+    outcomes: list = []
+
+    def correct(reason):
+        try:
+            barrier.wait()
+            outcomes.append(("ok", document_correct(document=first, actor=county.zhang, reason=reason).version))
+        except ValidationFailed as exc:
+            outcomes.append(("refused", str(exc)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=correct, args=(r,)) for r in ("笔误一", "笔误二")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    assert "已有更正版本（第2版）" in next(o[1] for o in outcomes if o[0] == "refused")
+    assert sorted(IssuedDocument.objects.values_list("version", flat=True)) == [1, 2]

@@ -222,3 +222,4 @@ def test_upload_template_is_for_administrators_and_only_takes_docx(county, admin
     with pytest.raises(ValidationFailed, match="未知的文书种类"):
         ds.document_upload_template(kind="memo", file_bytes=docx_bytes("x"), actor=admin_user)
     assert not DocumentTemplate.objects.exists()
+
