@@ -52,7 +52,10 @@ class TemplateUploadForm(forms.ModelForm):
         try:
             # The service writes inside the admin's transaction; the form only reports its refusal.
             self.created = document_upload_template(
-                kind=data["kind"], file_bytes=data["upload"].read(), actor=self.request.user, note=data.get("note", "")
+                kind=data["kind"],
+                file_bytes=data["upload"].read(),
+                actor=self.request.user,
+                note=data.get("note", ""),
             )
         except XinfangError as exc:
             raise forms.ValidationError(str(exc)) from None
@@ -97,7 +100,16 @@ class IssuedDocumentAdmin(AdministratorsOnly):
     list_filter = ["kind", "year"]
     list_select_related = ["case", "issuing_unit"]
     search_fields = ["number", "case__number"]
-    fields = ["number", "kind", "version", "issuing_unit", "issued_on", "delivered_on", "template_version", "sha256"]
+    fields = [
+        "number",
+        "kind",
+        "version",
+        "issuing_unit",
+        "issued_on",
+        "delivered_on",
+        "template_version",
+        "sha256",
+    ]
 
     def has_add_permission(self, request):
         return False

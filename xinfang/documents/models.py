@@ -45,7 +45,11 @@ class DocumentTemplate(models.Model):
     file = models.FileField("模板文件", upload_to="documents/templates/", max_length=255)
     note = models.CharField("说明", max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField("上传时间")
     is_active = models.BooleanField("使用中", default=True)
@@ -82,20 +86,27 @@ class DocumentCounter(models.Model):
     class Meta:
         verbose_name = "文书编号计数"
         verbose_name_plural = "文书编号计数"
-        constraints = [models.UniqueConstraint(fields=["unit", "kind", "year"], name="doc_counter_unit_kind_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "year"], name="doc_counter_unit_kind_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.kind}/{self.year}: {self.last}"
 
 
-DELIVERY_FIELDS = frozenset({"delivered_on", "delivery_method", "delivery_signer", "remedy_last_day",
-                             "remedy_provisional"})
+DELIVERY_FIELDS = frozenset(
+    {"delivered_on", "delivery_method", "delivery_signer", "remedy_last_day", "remedy_provisional"}
+)
 
 
 class IssuedDocument(models.Model):
-    case = models.ForeignKey("cases.Case", verbose_name="信访件", on_delete=models.PROTECT, related_name="documents")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="信访件", on_delete=models.PROTECT, related_name="documents"
+    )
     kind = models.CharField("文书种类", max_length=32, choices=DocumentKind.choices)
-    issuing_unit = models.ForeignKey("orgs.Unit", verbose_name="发文单位", on_delete=models.PROTECT, related_name="+")
+    issuing_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="发文单位", on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField("年度")
     # Null for kinds that carry no number of their own (the 送达回证 refers to the document it delivers).
     seq = models.PositiveIntegerField("序号", null=True, blank=True)
@@ -120,9 +131,7 @@ class IssuedDocument(models.Model):
     issued_at = models.DateTimeField("签发时间")
     issued_on = models.DateField("成文日期")
     delivered_on = models.DateField("送达日期", null=True, blank=True)
-    delivery_method = models.CharField(
-        "送达方式", max_length=16, choices=DeliveryMethod.choices, blank=True
-    )
+    delivery_method = models.CharField("送达方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
     delivery_signer = models.CharField("签收人", max_length=60, blank=True)
     remedy_last_day = models.DateField("救济期限最后一日", null=True, blank=True)
     remedy_provisional = models.BooleanField("救济期限为暂定", default=False)
@@ -150,7 +159,9 @@ class IssuedDocument(models.Model):
         if not self._state.adding:
             fields = kwargs.get("update_fields")
             if fields is None or not set(fields) <= DELIVERY_FIELDS:
-                raise RuntimeError("已签发的文书不能修改；更正请签发新版本（documents.services.document_correct）")
+                raise RuntimeError(
+                    "已签发的文书不能修改；更正请签发新版本（documents.services.document_correct）"
+                )
         super().save(*args, **kwargs)
 
     @property

@@ -15,7 +15,9 @@ def find_case_number(number: str) -> str | None:
 
 def documents_for_export(case_number: str | None = None) -> QuerySet[IssuedDocument]:
     """Every issued document, all versions, item by item in issuing order (for administrators' export)."""
-    qs = IssuedDocument.objects.select_related("case", "supersedes").order_by("case__number", "issued_at", "pk")
+    qs = IssuedDocument.objects.select_related("case", "supersedes").order_by(
+        "case__number", "issued_at", "pk"
+    )
     if case_number is not None:
         qs = qs.filter(case__number=case_number)
     return qs

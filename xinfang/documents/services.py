@@ -125,7 +125,9 @@ def _template_for(kind: str) -> tuple[bytes | None, str]:
     return render.default_template(kind)
 
 
-def _render(case: Case, kind: str, *, number: str, issued_on: dt.date, extra: dict | None) -> tuple[bytes, str, dict]:
+def _render(
+    case: Case, kind: str, *, number: str, issued_on: dt.date, extra: dict | None
+) -> tuple[bytes, str, dict]:
     context_module = importlib.import_module("xinfang.documents.context")
     render = importlib.import_module("xinfang.documents.render")
     context = context_module.build_context(case, kind, number=number, issued_on=issued_on, extra=extra)
@@ -154,7 +156,9 @@ def _issue_date(case: Case, on: dt.date | None) -> dt.date:
     today = clock.today()
     on = on or today
     if on > today:
-        raise ValidationFailed(f"成文日期 {on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际签发的日期", field="on")
+        raise ValidationFailed(
+            f"成文日期 {on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际签发的日期", field="on"
+        )
     if case.received_on and on < case.received_on:
         raise ValidationFailed(
             f"成文日期 {on:%Y-%m-%d} 早于本件收到日期 {case.received_on:%Y-%m-%d}，请核对", field="on"
@@ -176,7 +180,9 @@ def document_issue(
         seq, number = None, ""
         if numbering.is_numbered(kind):
             seq, number = numbering.allocate(unit, kind, issued_on.year)
-        content, template_version, context = _render(case, kind, number=number, issued_on=issued_on, extra=extra)
+        content, template_version, context = _render(
+            case, kind, number=number, issued_on=issued_on, extra=extra
+        )
         doc = IssuedDocument.objects.create(
             case=case,
             kind=kind,
@@ -205,16 +211,24 @@ def document_issue(
     return doc
 
 
-def document_correct(*, document: IssuedDocument, actor: User, reason: str, extra: dict | None = None) -> IssuedDocument:
+def document_correct(
+    *, document: IssuedDocument, actor: User, reason: str, extra: dict | None = None
+) -> IssuedDocument:
     """Issue a corrected version: same number, version + 1, superseding ``document``, whose row and file stay."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写更正原因（将记录在新版本上，原版本保留）", field="reason")
     if len(reason) > MAX_REASON:
-        raise ValidationFailed(f"更正原因最多 {MAX_REASON} 字（现为 {len(reason)} 字），请精简", field="reason")
+        raise ValidationFailed(
+            f"更正原因最多 {MAX_REASON} 字（现为 {len(reason)} 字），请精简", field="reason"
+        )
     with transaction.atomic():
         # Lock the version being corrected: two corrections of one version would both claim to supersede it.
-        old = IssuedDocument.objects.select_for_update().select_related("case", "issuing_unit").get(pk=document.pk)
+        old = (
+            IssuedDocument.objects.select_for_update()
+            .select_related("case", "issuing_unit")
+            .get(pk=document.pk)
+        )
         newer = IssuedDocument.objects.filter(supersedes=old).first()
         if newer is not None:
             raise ValidationFailed(
@@ -292,21 +306,29 @@ def document_record_delivery(
     today = clock.today()
     if delivered_on > today:
         raise ValidationFailed(
-            f"送达日期 {delivered_on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际送达的日期", field="delivered_on"
+            f"送达日期 {delivered_on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际送达的日期",
+            field="delivered_on",
         )
     with transaction.atomic():
-        doc = IssuedDocument.objects.select_for_update().select_related("case", "issuing_unit").get(pk=document.pk)
+        doc = (
+            IssuedDocument.objects.select_for_update()
+            .select_related("case", "issuing_unit")
+            .get(pk=document.pk)
+        )
         if doc.kind == DocumentKind.DELIVERY_RECEIPT:
             raise ValidationFailed("送达回证记录的是其他文书的送达，本身不登记送达", field="document")
         if actor is None or not _may_issue(actor, doc.kind, doc.issuing_unit):
-            raise PermissionRefused(f"您在「{doc.issuing_unit.name}」没有登记「{_label(doc.kind)}」送达的权限")
+            raise PermissionRefused(
+                f"您在「{doc.issuing_unit.name}」没有登记「{_label(doc.kind)}」送达的权限"
+            )
         if doc.delivered_on is not None:
             raise ValidationFailed(
                 f"{doc} 已于 {doc.delivered_on:%Y-%m-%d} 登记送达，送达信息不能更改", field="document"
             )
         if delivered_on < doc.issued_on:
             raise ValidationFailed(
-                f"送达日期 {delivered_on:%Y-%m-%d} 早于成文日期 {doc.issued_on:%Y-%m-%d}，请核对", field="delivered_on"
+                f"送达日期 {delivered_on:%Y-%m-%d} 早于成文日期 {doc.issued_on:%Y-%m-%d}，请核对",
+                field="delivered_on",
             )
         doc.delivered_on = delivered_on
         doc.delivery_method = method
@@ -322,7 +344,9 @@ def document_record_delivery(
     return doc
 
 
-def document_upload_template(*, kind: str, file_bytes: bytes, actor: User, note: str = "") -> DocumentTemplate:
+def document_upload_template(
+    *, kind: str, file_bytes: bytes, actor: User, note: str = ""
+) -> DocumentTemplate:
     """Store a county's own version of a kind's template; it is used from the next document issued on."""
     import docx
 
@@ -336,20 +360,24 @@ def document_upload_template(*, kind: str, file_bytes: bytes, actor: User, note:
         raise ValidationFailed("模板文件是空的，请选择要上传的 .docx 文件", field="file")
     if len(file_bytes) > MAX_TEMPLATE_BYTES:
         raise ValidationFailed(
-            f"模板文件过大（{len(file_bytes) // 1024} KB），最大 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB", field="file"
+            f"模板文件过大（{len(file_bytes) // 1024} KB），最大 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB",
+            field="file",
         )
     try:
         docx.Document(io.BytesIO(file_bytes))
     except Exception:  # noqa: BLE001 (python-docx raises many kinds of errors for a damaged package)
         raise ValidationFailed(
-            "模板文件不是有效的 .docx 文件，请用 Word 或 WPS 另存为“Word 文档（*.docx）”后再上传", field="file"
+            "模板文件不是有效的 .docx 文件，请用 Word 或 WPS 另存为“Word 文档（*.docx）”后再上传",
+            field="file",
         ) from None
     try:
         with transaction.atomic():
             last = DocumentTemplate.objects.select_for_update().filter(kind=kind).order_by("-version").first()
             version = (last.version if last else 0) + 1
             DocumentTemplate.objects.filter(kind=kind, is_active=True).update(is_active=False)
-            name = default_storage.save(f"documents/templates/{kind}-v{version}.docx", ContentFile(file_bytes))
+            name = default_storage.save(
+                f"documents/templates/{kind}-v{version}.docx", ContentFile(file_bytes)
+            )
             template = DocumentTemplate.objects.create(
                 kind=kind,
                 version=version,

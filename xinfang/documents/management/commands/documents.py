@@ -56,7 +56,8 @@ class Command(BaseCommand):
             case_number = case_number.strip()
             if find_case_number(case_number) is None:
                 raise CommandError(
-                    f"没有编号为「{case_number}」的信访件，请核对编号（如 XFJ-2026-000001）", returncode=EXIT_BAD_INPUT
+                    f"没有编号为「{case_number}」的信访件，请核对编号（如 XFJ-2026-000001）",
+                    returncode=EXIT_BAD_INPUT,
                 )
         self._prepare(out)
         manifest: list[dict[str, Any]] = []
@@ -101,8 +102,13 @@ class Command(BaseCommand):
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, manifest_path)
         self.stdout.write(f"已导出 {len(manifest)} 份文书（{len(cases)} 件信访件）到 {out}")
-        summary = {"documents": len(manifest), "cases": len(cases), "manifest": str(manifest_path),
-                   "altered": altered, "missing": missing}
+        summary = {
+            "documents": len(manifest),
+            "cases": len(cases),
+            "manifest": str(manifest_path),
+            "altered": altered,
+            "missing": missing,
+        }
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
         problems = []
         if altered:
