@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "xinfang.orgs",
     "xinfang.deadlines",
     "xinfang.cases",
+    "xinfang.documents",
     "xinfang.demo",
     "xinfang.intelligence",
     "xinfang.workbench",

@@ -780,6 +780,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "group_alert": "集体访提醒已发送",
     "calendar_recompute": "放假安排确认后重算暂定期限",
     "set_accused_unit": "确定被反映单位",
+    "document_issued": "签发文书", "document_corrected": "更正文书（签发新版本）",
 }
 
 

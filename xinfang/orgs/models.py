@@ -48,6 +48,9 @@ class Unit(models.Model):
         help_text="乡镇/街道党委书记：集体访须当面接谈（决定第4条）",
     )
     region_code = models.CharField("行政区划代码", max_length=12, blank=True)
+    doc_prefix = models.CharField(
+        "机关代字", max_length=12, blank=True, help_text="文书编号的机关代字，如 清信（清河县信访局）；留空时由单位名称推出"
+    )
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
