@@ -59,7 +59,12 @@ def test_every_kind_has_the_official_layout_and_content(kind, petition, county):
     for side, mm in (("top", 37), ("bottom", 35), ("left", 28), ("right", 26)):
         assert abs(getattr(section, f"{side}_margin") - Mm(mm)) <= Mm(1), side
     grid = section._sectPr.find(f"{W}docGrid")
-    assert grid.get(f"{W}type") == "linesAndChars" and abs(int(grid.get(f"{W}linePitch")) - 580) <= 1  # 225 mm / 22 lines
+    # 22 lines: a line grid of 225 mm / 22; 28 characters: 16 pt characters condensed to a 156 mm / 28 pitch.
+    assert grid.get(f"{W}type") == "lines" and abs(int(grid.get(f"{W}linePitch")) - 580) <= 1
+    normal = document.styles["Normal"]
+    assert abs(normal.paragraph_format.line_spacing.pt - 28.99) < 0.05
+    condensed = int(normal.element.rPr.find(f"{W}spacing").get(f"{W}val")) / 20
+    assert 28 * (16 + condensed) <= 156 / 25.4 * 72 < 29 * (16 + condensed)
 
     title = next(p for p in document.paragraphs if p.runs and p.runs[0].font.size and p.runs[0].font.size.pt == 22)
     assert title.alignment == 1  # centred

@@ -7,8 +7,10 @@ so the template is a file, not code that renders). The wording carries docxtpl/J
 
 Layout (GB/T 9704-2012 §5, §7):
 - A4 210 × 297 mm; margins top 37, bottom 35, left 28, right 26 mm → text area 156 × 225 mm.
-- 22 lines of 28 characters: a ``linesAndChars`` document grid (line pitch 225 mm / 22 = 28.99 pt, character
-  pitch 156 mm / 28 = 15.79 pt) and, for applications that ignore the grid, exact 28.99 pt line spacing.
+- 22 lines of 28 characters: a line grid (w:docGrid type="lines", pitch 225 mm / 22 = 28.99 pt) with exact
+  28.99 pt line spacing, and the characters condensed by 0.25 pt so that 28 of them fill the 156 mm line
+  (pitch 15.79 pt for a 16 pt character). A ``linesAndChars`` grid (w:charSpace) was tried first: Word honours
+  it, but LibreOffice snaps each 16 pt character to two of its cells (16 characters a line), so it is not used.
 - Title 2号 (22 pt) 方正小标宋简体, centred; body 3号 (16 pt) 仿宋_GB2312. Where 仿宋_GB2312 is not installed
   Word and LibreOffice substitute a 仿宋/serif CJK face by themselves; the document can only name one font, so
   仿宋 is the fallback by substitution, not by a second name.
@@ -21,6 +23,7 @@ Layout (GB/T 9704-2012 §5, §7):
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 from docx import Document
@@ -45,10 +48,10 @@ TEXT_WIDTH_PT = (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.
 TEXT_HEIGHT_PT = (PAGE_HEIGHT_MM - MARGINS_MM["top"] - MARGINS_MM["bottom"]) / 25.4 * 72
 LINE_PITCH_PT = TEXT_HEIGHT_PT / LINES  # 28.99 pt (often quoted as 28.95)
 CHAR_PITCH_PT = TEXT_WIDTH_PT / CHARS  # 15.79 pt
-# Word's grid: linePitch in twentieths of a point; charSpace is the difference from the default font size in
-# 1/4096 pt.
+# Word's line grid pitch and the character spacing (w:spacing in twentieths of a point, rounded down so that
+# 28 characters never overflow the line).
 LINE_PITCH_TWIPS = round(LINE_PITCH_PT * 20)
-CHAR_SPACE = round((CHAR_PITCH_PT - BODY_SIZE) * 4096)
+CONDENSE_TWIPS = math.floor((CHAR_PITCH_PT - BODY_SIZE) * 20)  # -5 = 0.25 pt tighter
 
 # The document titles (文种) by kind code; the kind codes are part of the documents' public interface.
 TITLES = {
@@ -231,9 +234,8 @@ def _page_setup(document) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
 
 def _styles(document) -> None:
@@ -241,6 +243,13 @@ def _styles(document) -> None:
     _set_fonts(normal, BODY_FONT, BODY_SIZE)
     _exact_spacing(normal.paragraph_format)
     normal.paragraph_format.widow_control = False
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CONDENSE_TWIPS))
+    normal.element.get_or_add_rPr().append(spacing)
+    # The document defaults too, so text outside the Normal style (table cells, fields) has the body size.
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for tag in ("w:sz", "w:szCs"):
+        defaults.find(qn(tag)).set(qn("w:val"), str(BODY_SIZE * 2))
 
 
 def _page_number(paragraph) -> None:
@@ -306,6 +315,9 @@ def _receipt_table(document) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = (Mm(40), Mm(116))
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # w:gridCol, which LibreOffice reads instead of the cells' widths
     for row, (label, value) in zip(table.rows, RECEIPT_ROWS, strict=True):
         # Rows tall enough to sign in by hand.
         row.height = Mm(16)
