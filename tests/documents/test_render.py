@@ -157,3 +157,52 @@ def test_committed_templates_match_a_fresh_build():
         fresh = zipfile.ZipFile(io.BytesIO(layout.build(kind)))
         for part in ("word/document.xml", "word/styles.xml", "word/settings.xml"):
             assert committed.read(part) == fresh.read(part), f"{kind}: {part} — run python -m xinfang.documents.layout"
+
+
+def _print_page(blocks, title="信访处理意见书", number=NUMBER) -> str:
+    from pathlib import Path
+
+    from django.template import Context, Engine
+
+    import xinfang.documents
+
+    engine = Engine(dirs=[str(Path(xinfang.documents.__file__).parent / "templates")],
+                    libraries={"static": "django.templatetags.static"})
+    return engine.get_template("documents/print.html").render(
+        Context({"blocks": blocks, "title": title, "number": number}, autoescape=True)
+    )
+
+
+def test_print_view_shows_the_issued_document_without_script(petition, county):
+    from xinfang.documents.render import print_blocks
+
+    case = item_for("reply", petition, county)
+    case.title = "<script>alert(1)</script>"
+    context = build_context(case, "reply", number=NUMBER, issued_on=ISSUED)
+    blocks = print_blocks(render_docx("reply", context))
+    classes = [b["css"] for b in blocks if b["type"] == "p"]
+    assert "title" in classes and "indent" in classes and classes.count("sign") == 2
+    page = _print_page(blocks)
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert 'class="title">信访处理意见书</p>' in page
+    assert "向县人民政府书面申请复查" in page and NUMBER in page and "2026年12月1日" in page
+    assert "documents/print.css" in page
+
+
+def test_print_view_of_the_receipt_is_a_form(petition, county):
+    from xinfang.documents.render import print_blocks
+
+    case = item_for("delivery_receipt", petition, county)
+    context = build_context(case, "delivery_receipt", number=NUMBER, issued_on=ISSUED, extra=EXTRA["delivery_receipt"])
+    page = _print_page(print_blocks(render_docx("delivery_receipt", context)), title="送达回证")
+    assert "<th>受送达人</th><td>陈大明</td>" in page and "☑直接送达" in page
+
+
+def test_print_css_has_the_official_page():
+    from pathlib import Path
+
+    import xinfang.documents
+
+    css = (Path(xinfang.documents.__file__).parent / "static/documents/print.css").read_text(encoding="utf-8")
+    assert "size: A4" in css and "margin: 37mm 26mm 35mm 28mm" in css
+    assert '"仿宋"' in css and "16pt" in css and '"— " counter(page) " —"' in css

@@ -80,3 +80,40 @@ def render_docx(kind: str, context: dict, template: bytes | None = None) -> byte
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def print_blocks(docx: bytes) -> list[dict]:
+    """The paragraphs and tables of a filled document, in order, for the browser's print view
+    (``documents/print.html``). Read from the .docx itself, so the page shows exactly the issued file, a
+    county's own template included."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = Document(io.BytesIO(docx))
+    blocks: list[dict] = []
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:tbl"):
+            table = Table(child, document)
+            blocks.append({"type": "table", "rows": [[cell.text for cell in row.cells] for row in table.rows]})
+            continue
+        if child.tag != qn("w:p"):
+            continue
+        paragraph = Paragraph(child, document)
+        fmt = paragraph.paragraph_format
+        if not paragraph.text.strip():
+            css = "blank"
+        elif any(run.font.size is not None and run.font.size.pt >= 22 for run in paragraph.runs):
+            css = "title"
+        elif paragraph.alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+            css = "sign" if fmt.right_indent else "right"
+        elif paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER:
+            css = "center"
+        elif fmt.first_line_indent:
+            css = "indent"
+        else:
+            css = "plain"
+        blocks.append({"type": "p", "css": css, "text": paragraph.text})
+    return blocks
