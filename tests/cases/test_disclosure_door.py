@@ -20,6 +20,9 @@ READERS = {
     # Identity match for repeat candidates (results pass person_history, which logs) and the count of
     # distinct persons of a hot topic (never shown): neither displays a petitioner.
     "intelligence/services.py": "matching and counting, never displayed",
+    # The addressee of a document issued to the petitioner is named in it; letters between organs leave an
+    # accuser out. Who issues or downloads the document is what the documents service logs.
+    "documents/context.py": "the petitioner's name on a document addressed to them",
 }
 
 
