@@ -162,3 +162,13 @@ def test_receipt_refuses_an_unknown_delivery_method(petition, county):
 def test_opinion_kind_without_opinion_is_refused_in_chinese(petition, county):
     with pytest.raises(ValidationFailed, match="尚无复查意见书"):
         ctx(drive(petition, county, Status.HANDLING), "review_decision")
+
+
+def test_review_that_orders_the_matter_redone_offers_no_rereview_yet(petition, county):
+    case = drive(petition, county, Status.UNDER_REVIEW)
+    case = s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕4号"),
+                                delivered_on=D(2026, 11, 10))
+    context = ctx(case, "review_decision")
+    assert context["review_outcome"] == "责令重新办理"
+    assert "重新办理" in context["remedy"] and "复核" not in context["remedy"]
+    assert context["remedy_last_day"] == ""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from xinfang.cases.choices import ReviewOutcome
 from xinfang.cases.models import Case, CaseEvent, Clock, Opinion, provisional_note
 from xinfang.cases.services import remedy_text
 from xinfang.core.errors import ValidationFailed
@@ -100,6 +101,15 @@ def _opinion(case: Case, kind: str, extra: dict) -> dict[str, Any]:
         {"index": i, "request": it.request, "outcome": it.get_outcome_display(), "explanation": it.explanation}
         for i, it in enumerate(op.items.all(), start=1)
     ]
+    remedy = _remedy(stage, op.unit, delivered, case.received_on)
+    if op.review_outcome == ReviewOutcome.REDO:
+        # 责令重新办理: the matter goes back to the original organ, whose new opinion opens the remedies again.
+        remedy = {
+            "remedy_heading": "告知事项",
+            "remedy": "本机关已责令原办理机关重新办理，原办理机关将依法重新出具处理意见并告知您救济途径。",
+            "remedy_deadline": "",
+            "remedy_last_day": "",
+        }
     return {
         "_issuer": op.unit,
         "accepted_on": cn_date(case.accepted_on),
@@ -111,7 +121,7 @@ def _opinion(case: Case, kind: str, extra: dict) -> dict[str, Any]:
         "legal_basis": op.legal_basis,
         "review_outcome": op.get_review_outcome_display() if op.review_outcome else "",
         "outcomes": outcomes,
-        **_remedy(stage, op.unit, delivered, case.received_on),
+        **remedy,
     }
 
 
