@@ -921,7 +921,10 @@ def _clean_opinion(doc: OpinionInput) -> None:
 def remedy_text(stage: str, unit: Unit | None) -> str:
     """The 救济途径 sentence an opinion of ``stage`` carries when its author writes none; ``unit`` is the organ
     that hears the next step."""
-    organ = unit.name if unit is not None else "上一级机关"
+    # On a document 县委县政府 is the county people's government, never 县委 (orgs.organs).
+    from xinfang.orgs.organs import government_name
+
+    organ = government_name(unit) if unit is not None else "上一级机关"
     if stage == Opinion.Stage.REPLY:
         return f"如不服本处理意见，可以自收到本意见书之日起30日内向{organ}书面申请复查。"
     if stage == Opinion.Stage.REVIEW:
@@ -931,10 +934,9 @@ def remedy_text(stage: str, unit: Unit | None) -> str:
 
 def review_unit_for(unit: Unit) -> Unit | None:
     """复查机关: the organ one level above the one that issued the opinion ([T22-35])."""
-    parent = unit.parent
-    while parent is not None and parent.kind in (UnitKind.BUREAU, UnitKind.VILLAGE):
-        parent = parent.parent
-    return parent
+    from xinfang.orgs.organs import higher_organ
+
+    return higher_organ(unit)
 
 
 def case_reply(
