@@ -166,6 +166,35 @@ def _issue_date(case: Case, on: dt.date | None) -> dt.date:
     return on
 
 
+def _create_version(
+    *, case: Case, kind: str, unit: Unit, year: int, seq: int | None, number: str, version: int, actor: User,
+    issued_on: dt.date, rendered: tuple[bytes, str, dict], supersedes: IssuedDocument | None = None,
+    reason: str = "",
+) -> IssuedDocument:
+    """The row and the file of one issued version (first issue or correction), with the content's hash."""
+    content, template_version, context = rendered
+    doc = IssuedDocument.objects.create(
+        case=case,
+        kind=kind,
+        issuing_unit=unit,
+        year=year,
+        seq=seq,
+        number=number,
+        version=version,
+        supersedes=supersedes,
+        correction_reason=reason,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        template_version=template_version,
+        issued_by=actor,
+        issued_at=clock.now(),
+        issued_on=issued_on,
+        data=_snapshot(context),
+    )
+    _store(doc, content)
+    return doc
+
+
 def document_issue(
     *, case: Case, kind: str, actor: User, extra: dict | None = None, on: dt.date | None = None
 ) -> IssuedDocument:
@@ -183,23 +212,10 @@ def document_issue(
         content, template_version, context = _render(
             case, kind, number=number, issued_on=issued_on, extra=extra
         )
-        doc = IssuedDocument.objects.create(
-            case=case,
-            kind=kind,
-            issuing_unit=unit,
-            year=issued_on.year,
-            seq=seq,
-            number=number,
-            version=1,
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            template_version=template_version,
-            issued_by=actor,
-            issued_at=clock.now(),
-            issued_on=issued_on,
-            data=_snapshot(context),
+        doc = _create_version(
+            case=case, kind=kind, unit=unit, year=issued_on.year, seq=seq, number=number, version=1,
+            actor=actor, issued_on=issued_on, rendered=(content, template_version, context),
         )
-        _store(doc, content)
         record(
             case,
             "document_issued",
@@ -242,25 +258,11 @@ def document_correct(
         content, template_version, context = _render(
             case, old.kind, number=old.number, issued_on=issued_on, extra=extra
         )
-        doc = IssuedDocument.objects.create(
-            case=case,
-            kind=old.kind,
-            issuing_unit=old.issuing_unit,
-            year=old.year,
-            seq=old.seq,
-            number=old.number,
-            version=old.version + 1,
-            supersedes=old,
-            correction_reason=reason,
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            template_version=template_version,
-            issued_by=actor,
-            issued_at=clock.now(),
-            issued_on=issued_on,
-            data=_snapshot(context),
+        doc = _create_version(
+            case=case, kind=old.kind, unit=old.issuing_unit, year=old.year, seq=old.seq, number=old.number,
+            version=old.version + 1, actor=actor, issued_on=issued_on, rendered=(content, template_version, context),
+            supersedes=old, reason=reason,
         )
-        _store(doc, content)
         record(
             case,
             "document_corrected",
