@@ -33,6 +33,8 @@ PURPOSE_LIST = "案件列表"
 PURPOSE_LIST_SEARCH = "案件列表：按身份证号码、电话或姓名检索"
 PURPOSE_QUEUE = "工作台待办"
 PURPOSE_EXPORT = "导出台账"
+PURPOSE_DOCUMENT_DOWNLOAD = "下载文书"
+PURPOSE_DOCUMENT_PRINT = "打印文书"
 
 
 def identity_visible(user: User | None, case: Case) -> bool:
@@ -120,6 +122,22 @@ def attachment(user: User | None, case: Case, attachment_id: int) -> Attachment 
     if att is not None:
         _log(user, case, PURPOSE_DOWNLOAD, detail=att.original_name)
     return att
+
+
+def document_for(user: User | None, case: Case, document, *, purpose: str, identity: bool = True):
+    """An issued document of ``case`` for download or printing, or None (hidden, or not of this item).
+
+    A written document repeats the item: whoever is on the accused side of a 检举控告 gets none of them, as
+    they get none of its materials. One that names the petitioner (``identity``: every document addressed to
+    them, the 送达回证, a letter between organs about an ordinary item) is personal data, so handing it out
+    is logged. ``document`` is looked up by the caller (the documents app), inside this item.
+    """
+    if document is None or document.case_id != case.pk or not identity_visible(user, case):
+        return None
+    assert user is not None
+    if identity:
+        _log(user, case, purpose, detail=str(document))
+    return document
 
 
 def main_petitioner_label(user: User | None, case: Case) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.workbench.views import audit, auth, cases, detail, home, intel, register
+from xinfang.workbench.views import audit, auth, cases, detail, documents, home, intel, register
 
 app_name = "workbench"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("cases/<int:case_id>/", detail.case_detail, name="case_detail"),
     path("cases/<int:case_id>/do/<str:action>/", detail.case_action, name="case_action"),
     path("cases/<int:case_id>/attachments/<int:attachment_id>/", detail.attachment_download, name="attachment"),
+    path("cases/<int:case_id>/documents/<int:document_id>.docx", documents.document_download, name="document"),
+    path("cases/<int:case_id>/documents/<int:document_id>/print/", documents.document_print, name="document_print"),
     path("cases/<int:case_id>/suggestions/", intel.case_suggestions, name="case_suggestions"),
     path("cases/<int:case_id>/category/", intel.case_set_category, name="case_set_category"),
     path("cases/<int:case_id>/accused-unit/", detail.case_set_accused_unit, name="case_set_accused_unit"),
