@@ -265,6 +265,7 @@ class TimelineRow:
     note: str
     details: list[str]
     backdated: str = ""  # 「（11月30日补录，理由：…）」 when recorded on another day than the act
+    document_id: int | None = None  # the issued document a 签发/更正文书 row links to
 
 
 def timeline_rows(case: Case) -> list[TimelineRow]:
@@ -316,6 +317,7 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
                 note=e.note,
                 details=details,
                 backdated=backdated,
+                document_id=data.get("document_id") if e.action in ("document_issued", "document_corrected") else None,
             )
         )
     return rows

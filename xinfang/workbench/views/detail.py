@@ -19,6 +19,7 @@ from xinfang.cases.validators import ascii_int
 from xinfang.cases.workflow import backdate_reason
 from xinfang.core import clock
 from xinfang.core.errors import NotFound, XinfangError
+from xinfang.documents.selectors import documents_panel
 from xinfang.orgs import policies
 from xinfang.orgs.permissions import Perm
 from xinfang.workbench.actions import BY_CODE, Refused, actions_for
@@ -51,6 +52,7 @@ def case_detail(request, case_id):
         "opinions": case.opinions.prefetch_related("items").select_related("unit"),
         "evaluations": case.evaluations.all(),
         "events": timeline_rows(case),
+        "documents": documents_panel(case),
         "clocks": clock_panels(case),
         "earlier": earlier,
         "later": later,
