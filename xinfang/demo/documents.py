@@ -174,7 +174,9 @@ class DemoDocuments:
         return lambda: self._issue(case, K.REFUSAL_NOTICE, actor, on, {"route": "procedure"})
 
     def _deliver(self, doc: IssuedDocument, actor: User | None, case: Case, delivered_on: dt.date) -> None:
-        petitioner = case.petitioners.order_by("pk").first()
+        # The demo knows whom it registered; the item's petitioners are read only through the disclosure function.
+        people = self.plans[case.pk].petitioners
+        petitioner = people[0] if people else None
         signer = petitioner.name if petitioner else "信访人"
         ds.document_record_delivery(
             document=doc, actor=actor, delivered_on=delivered_on, method=DeliveryMethod.IN_PERSON, signer=signer  # type: ignore[arg-type]
@@ -187,7 +189,7 @@ class DemoDocuments:
             "delivered_on": delivered_on,
             "signer": signer,
             "deliverer": actor.full_name if actor else "",
-            "address": petitioner.address if petitioner else "",
+            "address": getattr(petitioner, "address", ""),
         }
         self._issue(case, K.DELIVERY_RECEIPT, actor, delivered_on, receipt)
 
