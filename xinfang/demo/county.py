@@ -16,6 +16,8 @@ DEFAULT_PASSWORD = "xinfang-demo-2026"
 CITY = ("江州市人民政府", "JZS", "市政府")
 COUNTY = ("清河县委县政府", "QHX", "县委县政府")
 BUREAU = ("清河县信访局", "XFJ", "县信访局")
+# The 机关代字 of the units above, in the unit's document numbers (清信转〔2026〕1号).
+CITY_PREFIX, COUNTY_PREFIX, BUREAU_PREFIX = "江政", "清政", "清信"
 
 # (name, code, short name, prefix of the unit's document numbers)
 DEPARTMENTS = [
@@ -78,6 +80,7 @@ class County:
     handlers: dict[int, User] = field(default_factory=dict)
     heads: dict[int, User] = field(default_factory=dict)
     county_leader: User | None = None
+    supervisor: User | None = None
     city_reviewer: User | None = None
     logins: list[Login] = field(default_factory=list)
 
@@ -136,11 +139,17 @@ def _set_leaders(unit: Unit, *, head: User, party_secretary: User | None = None)
     unit_set_leaders(unit=unit, head=head, party_secretary=party_secretary)
 
 
+def _set_doc_prefix(unit: Unit, prefix: str) -> None:
+    # The 机关代字 an administrator would fill in for the unit; without it numbering derives a stopgap.
+    unit.doc_prefix = prefix
+    unit.save(update_fields=["doc_prefix"])
+
+
 def build_county(password: str) -> County:
     city = unit_create(name=CITY[0], code=CITY[1], kind=UnitKind.CITY, short_name=CITY[2])
     county_unit = unit_create(name=COUNTY[0], code=COUNTY[1], kind=UnitKind.COUNTY, parent=city, short_name=COUNTY[2])
     bureau = unit_create(name=BUREAU[0], code=BUREAU[1], kind=UnitKind.BUREAU, parent=county_unit, short_name=BUREAU[2])
-    doc_prefix: dict[int, str] = {}
+    doc_prefix: dict[int, str] = {city.pk: CITY_PREFIX, county_unit.pk: COUNTY_PREFIX, bureau.pk: BUREAU_PREFIX}
     departments = {}
     for name, code, short, prefix in DEPARTMENTS:
         unit = unit_create(name=name, code=code, kind=UnitKind.DEPARTMENT, parent=county_unit, short_name=short)
@@ -163,6 +172,8 @@ def build_county(password: str) -> County:
             for v_name, v_code in village_rows
         ]
 
+    for unit in (city, county_unit, bureau, *departments.values(), *townships):
+        _set_doc_prefix(unit, doc_prefix[unit.pk])
     c = County(
         city=city,
         county=county_unit,
@@ -184,7 +195,7 @@ def build_county(password: str) -> County:
     county_head = people.add("qhx_xianzhang", county_unit, [(R.UNIT_HEAD, county_unit)], "县长")
     _set_leaders(county_unit, head=county_head)
     c.county_leader = people.add("qhx_lingdao", county_unit, [(R.LEADER, county_unit)], "分管信访工作副县长")
-    people.add("qhx_ducha", county_unit, [(R.SUPERVISOR, county_unit)], "县委县政府督查室")
+    c.supervisor = people.add("qhx_ducha", county_unit, [(R.SUPERVISOR, county_unit)], "县委县政府督查室")
 
     bureau_head = people.add(
         "xfj_juzhang", bureau, [(R.UNIT_HEAD, bureau), (R.REGISTRAR, bureau)], "信访局局长"

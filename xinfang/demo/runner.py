@@ -200,7 +200,10 @@ class DemoBuilder:
         if not by_day:
             return
         day = min(by_day)
+        late = self._late_request_plan()
         while day <= self.today:
+            if late is not None and late.steps[-1].on == day and not late.failure:
+                self._late_request(late, day)
             # The daily job runs in the small hours, before anyone works on that day's items.
             s.run_daily_tick(today=day)
             for _, i, plan, step in sorted(by_day.get(day, ()), key=lambda row: row[:2]):
@@ -212,6 +215,28 @@ class DemoBuilder:
                 except XinfangError as exc:
                     plan.failure = f"{step_label(step.kind)}（{step.on:%Y-%m-%d}）：{exc}"
             day += DAY
+
+    def _late_request_plan(self) -> Plan | None:
+        """An item whose 复查 window lapses: its petitioner's request arrives the morning after (refused)."""
+        for plan in self.plans:
+            kinds = [step.kind for step in plan.steps]
+            if not plan.failure and kinds[-2:] == ["deliver", "lapse"] and plan.topic_kind == "general":
+                return plan
+        return None
+
+    def _late_request(self, plan: Plan, day: dt.date) -> None:
+        # Recorded before the daily job concludes the item: a refused request leaves its state as it was.
+        try:
+            with transaction.atomic():
+                result = s.case_request_review(
+                    case=Case.objects.get(pk=plan.case_pk), actor=self.c.county_leader, received_on=day,
+                    reason=text.REVIEW_REASONS[0],
+                )
+        except XinfangError as exc:
+            plan.failure = f"逾期复查申请（{day:%Y-%m-%d}）：{exc}"
+            return
+        if result.accepted:
+            plan.failure = f"逾期复查申请（{day:%Y-%m-%d}）应不予受理，实际被受理"
 
     def _registrar(self, plan: Plan) -> User:
         return self.c.registrars[plan.index % len(self.c.registrars)]

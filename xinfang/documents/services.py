@@ -59,6 +59,8 @@ ISSUE_PERMS: dict[str, tuple[str, ...]] = {
     K.REMINDER_LETTER: (Perm.SUPERVISE,),
 }
 SPEAKS_FOR_OWN_UNIT = frozenset({K.SUPERVISION_LETTER, K.REMINDER_LETTER})
+ROUTED_BY_SENDER = frozenset({K.TRANSFER, K.ASSIGNMENT})
+ROUTING_ACTIONS = ("forward", "assign", "forward_down", "assign_down")
 
 # The petitioner's next remedy once the document is delivered: its deadline rule (decisions §8; 《信访工作
 # 条例》第三十五、三十六条). The period runs from the day the petitioner received the document.
@@ -86,19 +88,35 @@ def _may_issue(actor: User | None, kind: str, unit: Unit | None) -> bool:
     return any(policies.can(actor, perm, unit) for perm in ISSUE_PERMS[kind])
 
 
+def _speaking_unit(case: Case, kind: str) -> Unit | None:
+    """The unit a document speaks for: the unit that has the item, except that a 转送单 or 交办单 speaks for
+    the 信访部门 that routed the item, which no longer has it once it is routed."""
+    if kind in ROUTED_BY_SENDER:
+        event = (
+            case.events.filter(action__in=ROUTING_ACTIONS, actor_unit__isnull=False)
+            .select_related("actor_unit")
+            .order_by("-pk")
+            .first()
+        )
+        if event is not None:
+            return event.actor_unit
+    return case.current_unit
+
+
 def _issuing_unit(case: Case, kind: str, actor: User | None) -> Unit:
     label = _label(kind)
     if actor is None:
         raise PermissionRefused(f"签发「{label}」需要有权限的工作人员操作")
-    if not _may_issue(actor, kind, case.current_unit):
-        where = case.current_unit.name if case.current_unit is not None else "（无办理单位）"
+    unit = _speaking_unit(case, kind)
+    if not _may_issue(actor, kind, unit):
+        where = unit.name if unit is not None else "（无办理单位）"
         raise PermissionRefused(f"您对「{where}」办理的信访件没有签发「{label}」的权限")
     if kind in SPEAKS_FOR_OWN_UNIT:
         if actor.unit is None:
             raise PermissionRefused(f"签发「{label}」需要您的账号属于某个单位，请联系系统管理员")
         return actor.unit
-    assert case.current_unit is not None  # _may_issue is False without a unit
-    return case.current_unit
+    assert unit is not None  # _may_issue is False without a unit
+    return unit
 
 
 class _SnapshotEncoder(DjangoJSONEncoder):

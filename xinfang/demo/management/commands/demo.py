@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, transaction
 from django.db.models import Count, ProtectedError
@@ -16,8 +17,10 @@ from xinfang.cases.workflow import importing_history
 from xinfang.core import clock
 from xinfang.deadlines.services import load_calendar
 from xinfang.demo.county import BUREAU, DEFAULT_PASSWORD, County, build_county, demo_unit_codes
+from xinfang.demo.documents import DemoDocuments, DocumentRun
 from xinfang.demo.planner import MIN_ITEMS
 from xinfang.demo.runner import DemoBuilder
+from xinfang.documents.models import DocumentCounter, DocumentKind, IssuedDocument
 from xinfang.orgs.models import Unit, UnitKind, User
 
 
@@ -87,13 +90,15 @@ class Command(BaseCommand):
             # The demo writes a year that has already happened, day by day: no backdating window applies.
             with importing_history():
                 builder.run()
+                documents = DemoDocuments(county, builder.plans, today).run()
         elapsed = time.perf_counter() - started
-        self._summary(county, builder, elapsed, password)
+        self._summary(county, builder, elapsed, password, documents)
 
     def _reset(self) -> None:
         codes = demo_unit_codes()
         try:
             # Every unit is a demo unit (checked above), so every item is demo data.
+            self._delete_documents()
             Case.objects.all().delete()
             User.objects.filter(unit__code__in=codes).delete()
             units = Unit.objects.filter(code__in=codes)
@@ -106,7 +111,18 @@ class Command(BaseCommand):
             ) from exc
         self.stdout.write("已删除原有演示数据，正在重新生成……")
 
-    def _summary(self, county: County, builder: DemoBuilder, elapsed: float, password: str) -> None:
+    def _delete_documents(self) -> None:
+        """Issued documents protect their item, unit and earlier versions: delete the latest versions first."""
+        names = [n for n in IssuedDocument.objects.values_list("file", flat=True) if n]
+        while IssuedDocument.objects.exists():
+            IssuedDocument.objects.filter(superseded_by__isnull=True).delete()
+        DocumentCounter.objects.all().delete()
+        for name in names:
+            default_storage.delete(name)
+
+    def _summary(
+        self, county: County, builder: DemoBuilder, elapsed: float, password: str, documents: DocumentRun
+    ) -> None:
         w = self.stdout.write
         today = clock.today()
         cases = Case.objects.filter(registering_unit__in=county.units)
@@ -133,6 +149,14 @@ class Command(BaseCommand):
         w(f"生成失败而跳过的信访件：{len(failed)} 件")
         for plan in failed[:10]:
             w(f"  · 第 {plan.index + 1} 件（目标状态「{Status(plan.target).label}」）：{plan.failure}")
+        kinds_issued = sum(1 for kind in DocumentKind.values if documents.issued[kind])
+        w(
+            f"文书：签发 {documents.total + documents.corrected} 份（{kinds_issued}/{len(DocumentKind.values)} 种，"
+            f"含更正版本 {documents.corrected} 份），登记送达 {documents.delivered} 份，用时 {documents.seconds:.1f} 秒"
+        )
+        w(f"签发失败的文书：{len(documents.failures)} 份")
+        for failure in documents.failures[:10]:
+            w(f"  · {failure}")
         w("")
         w("各状态信访件数量：")
         w("")

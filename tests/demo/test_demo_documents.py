@@ -1,0 +1,105 @@
+"""``xinfang demo`` issues every kind of written document through the real services; export covers them all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+
+import pytest
+import time_machine
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from xinfang.documents.models import DocumentKind, IssuedDocument
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+MANIFEST_FIELDS = {"case", "kind", "number", "issued_on", "delivered_on", "remedy_last_day", "file", "sha256"}
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_storage(settings):
+    # The database is rolled back after each test, the storage is not: start each test with an empty one.
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+
+
+@pytest.fixture
+def demo_output() -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out, items=120, seed=1)
+    return out.getvalue()
+
+
+def stored(name: str) -> bytes:
+    with default_storage.open(name, "rb") as fh:
+        return fh.read()
+
+
+def test_demo_issues_every_kind_through_the_services(demo_output):
+    issued = set(IssuedDocument.objects.values_list("kind", flat=True))
+    assert set(DocumentKind.values) <= issued, set(DocumentKind.values) - issued
+    assert "签发失败的文书：0 份" in demo_output
+    total = IssuedDocument.objects.count()
+    assert 14 < total <= 60, total  # bounded: a few dozen documents
+    assert f"文书：签发 {total} 份（14/14 种，含更正版本 1 份）" in demo_output
+    assert "生成失败而跳过的信访件：0 件" in demo_output
+
+    for doc in IssuedDocument.objects.all():
+        assert doc.file.name, doc
+        content = stored(doc.file.name)
+        assert hashlib.sha256(content).hexdigest() == doc.sha256 and len(content) == doc.size, doc
+        assert doc.issued_on <= dt.date(2026, 11, 26) and doc.issued_on >= doc.case.received_on
+        if doc.kind != DocumentKind.DELIVERY_RECEIPT:
+            assert doc.number, doc
+    # The demo units carry their own 机关代字.
+    assert IssuedDocument.objects.filter(kind="transfer", number__startswith="清信转〔").exists()
+
+
+def test_demo_corrects_one_document_and_keeps_both_versions(demo_output):
+    corrected = IssuedDocument.objects.get(supersedes__isnull=False)
+    first = corrected.supersedes
+    assert corrected.version == 2 and first.version == 1 and corrected.number == first.number
+    assert corrected.correction_reason
+    assert stored(first.file.name) != b"" and first.file.name != corrected.file.name
+    assert hashlib.sha256(stored(first.file.name)).hexdigest() == first.sha256
+
+
+def test_demo_delivers_replies_and_review_decisions_with_their_remedy_deadline(demo_output):
+    for kind in (DocumentKind.REPLY, DocumentKind.REVIEW_DECISION):
+        delivered = IssuedDocument.objects.filter(kind=kind, delivered_on__isnull=False)
+        assert delivered.exists(), kind
+        for doc in delivered:
+            assert doc.delivery_method and doc.delivery_signer
+            assert doc.remedy_last_day is not None and doc.remedy_last_day > doc.delivered_on
+
+
+def test_export_over_the_demo_covers_every_kind(demo_output, tmp_path):
+    out = io.StringIO()
+    call_command("documents", "export", "--out", str(tmp_path), stdout=out)
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    entries = manifest if isinstance(manifest, list) else manifest["documents"]
+    assert len(entries) == IssuedDocument.objects.count()
+    assert {e["kind"] for e in entries} == set(DocumentKind.values)
+    for entry in entries:
+        assert MANIFEST_FIELDS <= set(entry), entry
+        path = tmp_path / entry["file"]
+        assert path.is_file(), entry["file"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+    assert any(e["remedy_last_day"] for e in entries if e["kind"] == "reply")
+
+
+def test_reset_removes_the_demo_documents_and_issues_them_again(demo_output):
+    before = sorted(IssuedDocument.objects.values_list("kind", "number", "version"))
+    out = io.StringIO()
+    call_command("demo", stdout=out, items=120, seed=1, reset=True)
+    assert "已删除原有演示数据" in out.getvalue()
+    assert sorted(IssuedDocument.objects.values_list("kind", "number", "version")) == before
