@@ -8,10 +8,7 @@ the renderer.
 
 from __future__ import annotations
 
-import importlib
 import io
-import sys
-import types
 
 import pytest
 
@@ -31,15 +28,6 @@ def docx_text(content: bytes) -> str:
     import docx
 
     return "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
-
-
-def _module(monkeypatch, name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        module = types.ModuleType(name)
-        monkeypatch.setitem(sys.modules, name, module)
-        return module
 
 
 @pytest.fixture(autouse=True)
@@ -66,11 +54,11 @@ def fake_renderer(monkeypatch):
         marker = docx_text(template) if template else ""
         return docx_bytes(f"{context['number']}|{context['issued_on']}|{kind}|{context.get('body', '')}|{marker}")
 
-    context_module = _module(monkeypatch, "xinfang.documents.context")
-    render_module = _module(monkeypatch, "xinfang.documents.render")
-    monkeypatch.setattr(context_module, "build_context", build_context, raising=False)
-    monkeypatch.setattr(render_module, "default_template", default_template, raising=False)
-    monkeypatch.setattr(render_module, "render_docx", render_docx, raising=False)
+    from xinfang.documents import context, render
+
+    monkeypatch.setattr(context, "build_context", build_context)
+    monkeypatch.setattr(render, "default_template", default_template)
+    monkeypatch.setattr(render, "render_docx", render_docx)
     return calls
 
 
