@@ -520,7 +520,6 @@ def _opinion(rng: random.Random, unit: Any, serial: int) -> tuple[Any, list[Any]
 
     requests = rng.randint(1, 3)
     doc = OpinionInput(
-        document_number=f"{unit.code}信复〔2026〕{serial}号",
         request_summary="请求依法解决所反映的问题",
         facts="经调查核实，信访人反映的情况基本属实，相关单位已说明情况",
         opinion="责令相关单位于30日内依法处理并书面告知信访人",
@@ -564,7 +563,7 @@ def _advance_one(case: Any, county: County, rng: random.Random) -> Any:
     clear_cache(handler)
     case = s.case_reply(case=case, actor=handler, doc=doc, items=items, on=reply_on)
     clear_cache(handler)
-    return s.case_deliver(case=case, actor=handler, delivered_on=deliver_on)
+    return s.case_deliver(method="post", case=case, actor=handler, delivered_on=deliver_on)
 
 
 def _advance_worker(db_url: str, debug: bool, worker: int, pks: list[int], seed: int, barrier: Any, queue: Any) -> None:
@@ -1021,7 +1020,7 @@ def _profile_worker(db_url: str, debug: bool, items: int, census_items: int, see
             ("accept", lambda c, a=handler, d=on: s.case_accept(case=c, actor=a, on=d)),
             ("reply", lambda c, a=handler, d=on, o=doc, i=items_: s.case_reply(case=c, actor=a, doc=o, items=i,
                                                                               on=d + dt.timedelta(days=20))),
-            ("deliver", lambda c, a=handler, d=on: s.case_deliver(case=c, actor=a,
+            ("deliver", lambda c, a=handler, d=on: s.case_deliver(method="post", case=c, actor=a,
                                                                  delivered_on=d + dt.timedelta(days=22))),
         ]
         for name, step in steps:

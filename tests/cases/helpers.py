@@ -10,9 +10,8 @@ from xinfang.cases.states import Status
 D = dt.date
 
 
-def opinion(number: str = "东政信复〔2026〕12号") -> s.OpinionInput:
+def opinion() -> s.OpinionInput:
     return s.OpinionInput(
-        document_number=number,
         request_summary="请求督促支付拖欠工资3万元",
         facts="经调查，施工单位确欠陈大明工资3万元",
         opinion="责令施工单位于30日内足额支付",
@@ -32,14 +31,14 @@ def _steps():
         (Status.HANDLING, lambda c, u: s.case_accept(case=c, actor=u.li, on=D(2026, 9, 4))),
         (Status.EXTENDED, lambda c, u: s.case_extend(case=c, actor=u.li_head, days=30, reason="需补充调查", on=D(2026, 10, 10))),
         (Status.REPLIED, lambda c, u: s.case_reply(case=c, actor=u.li, doc=opinion(), items=items(), on=D(2026, 10, 20))),
-        (Status.DELIVERED, lambda c, u: s.case_deliver(case=c, actor=u.li, delivered_on=D(2026, 10, 22))),
+        (Status.DELIVERED, lambda c, u: s.case_deliver(method="post", case=c, actor=u.li, delivered_on=D(2026, 10, 22))),
         (
             Status.UNDER_REVIEW,
             lambda c, u: s.case_request_review(case=c, actor=u.county_head, received_on=D(2026, 10, 30), reason="对处理意见不服").case,
         ),
         (
             Status.REVIEW_DELIVERED,
-            lambda c, u: s.case_review_decide(case=c, actor=u.county_head, outcome="uphold", doc=opinion("县复〔2026〕3号"), delivered_on=D(2026, 11, 10)),
+            lambda c, u: s.case_review_decide(method="post", case=c, actor=u.county_head, outcome="uphold", doc=opinion(), delivered_on=D(2026, 11, 10)),
         ),
         (
             Status.UNDER_REREVIEW,
@@ -49,7 +48,7 @@ def _steps():
         (Status.UNDER_REREVIEW, lambda c, u: s.case_end_hearing(case=c, actor=u.city_head, on=D(2026, 11, 18))),
         (
             Status.CONCLUDED,
-            lambda c, u: s.case_rereview_decide(case=c, actor=u.city_head, outcome="uphold", doc=opinion("市核〔2026〕1号"), delivered_on=D(2026, 11, 20)),
+            lambda c, u: s.case_rereview_decide(method="post", case=c, actor=u.city_head, outcome="uphold", doc=opinion(), delivered_on=D(2026, 11, 20)),
         ),
         (Status.ARCHIVED, lambda c, u: s.case_archive(case=c, actor=u.zhang, on=D(2026, 11, 21))),
     ]

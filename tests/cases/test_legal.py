@@ -266,7 +266,7 @@ def test_item_from_before_the_evaluation_measure_is_delivered_without_an_evaluat
     case = s.case_sign(case=case, actor=county.li, on=D(2014, 12, 3))
     case = s.case_accept(case=case, actor=county.li, on=D(2014, 12, 4))
     case = s.case_reply(case=case, actor=county.li, doc=opinion(), items=items(), on=D(2015, 1, 5))
-    case = s.case_deliver(case=case, actor=county.li, delivered_on=D(2015, 1, 6))
+    case = s.case_deliver(method="post", case=case, actor=county.li, delivered_on=D(2015, 1, 6))
     assert case.status == Status.DELIVERED and case.evaluation_status == ""
     assert not Clock.objects.filter(case=case, rule_code="evaluation").exists()
     assert Clock.objects.get(case=case, rule_code="review_request").due_on == D(2015, 2, 5)

@@ -84,7 +84,7 @@ def test_tick_command_prints_counts_and_validates_date(petition, county):
 
 def test_redo_after_review_then_reply_again(petition, county, calendar_2027):
     case = drive(petition, county, Status.UNDER_REVIEW)
-    case = s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕9号"),
+    case = s.case_review_decide(method="post", case=case, actor=county.county_head, outcome="redo", doc=opinion(),
                                 delivered_on=D(2026, 11, 5))
     assert case.status == Status.HANDLING and case.accepted_on == D(2026, 11, 5)
     assert case.clocks.filter(rule_code="handling", stopped_on__isnull=True).get().due_on == D(2027, 1, 4)
@@ -112,10 +112,10 @@ def test_evaluation_opens_only_after_first_reply(petition, county, calendar_2027
     case = drive(petition, county, Status.DELIVERED)
     s.case_evaluate(case=case, bureau="satisfied", unit="unsatisfied", on=D(2026, 10, 25))
     case = s.case_request_review(case=case, actor=county.county_head, received_on=D(2026, 10, 30), reason="不服").case
-    case = s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕5号"),
+    case = s.case_review_decide(method="post", case=case, actor=county.county_head, outcome="redo", doc=opinion(),
                                 delivered_on=D(2026, 11, 5))
-    case = s.case_reply(case=case, actor=county.li, doc=opinion("东政信复〔2026〕20号"), items=items(), on=D(2026, 11, 20))
-    case = s.case_deliver(case=case, actor=county.li, delivered_on=D(2026, 11, 21))
+    case = s.case_reply(case=case, actor=county.li, doc=opinion(), items=items(), on=D(2026, 11, 20))
+    case = s.case_deliver(method="post", case=case, actor=county.li, delivered_on=D(2026, 11, 21))
     assert case.evaluation_status == "done"
     assert case.clocks.filter(rule_code="evaluation").count() == 1
     with pytest.raises(IllegalTransition):

@@ -91,7 +91,7 @@ class TestNormalPath:
         case = s.case_reply(case=case, actor=county.li, doc=opinion(), items=items(), on=D(2026, 10, 20))
         assert case.status == Status.REPLIED
         assert case.opinions.get().items.get().outcome == "support"
-        case = s.case_deliver(case=case, actor=county.li, delivered_on=D(2026, 10, 22))
+        case = s.case_deliver(method="post", case=case, actor=county.li, delivered_on=D(2026, 10, 22))
         extended.refresh_from_db()
         assert extended.on_time is True
         # 复查申请期: 30 days from 10-22 = Sat 11-21, not a working day → Mon 11-23
@@ -104,7 +104,7 @@ class TestNormalPath:
         assert case.current_unit == county.county and case.review_unit == county.county
         assert clocks(case, "review")[0].due_on == D(2026, 11, 30)
 
-        case = s.case_review_decide(case=case, actor=county.county_head, outcome="uphold", doc=opinion("县复〔2026〕3号"),
+        case = s.case_review_decide(method="post", case=case, actor=county.county_head, outcome="uphold", doc=opinion(),
                                     delivered_on=D(2026, 11, 10))
         assert case.status == Status.REVIEW_DELIVERED
         assert "市人民政府" in case.opinions.get(stage="review").remedy
@@ -124,7 +124,7 @@ class TestNormalPath:
         assert rereview.due_on == D(2026, 12, 15)  # 11-12 + 30 + 3 hearing days
         assert case.due_on == D(2026, 12, 15)
 
-        case = s.case_rereview_decide(case=case, actor=county.city_head, outcome="uphold", doc=opinion("市核〔2026〕1号"),
+        case = s.case_rereview_decide(method="post", case=case, actor=county.city_head, outcome="uphold", doc=opinion(),
                                       delivered_on=D(2026, 11, 20))
         assert case.status == Status.CONCLUDED and case.conclusion_reason == "rereview_final"
         assert case.due_on is None
@@ -212,7 +212,7 @@ class TestNormalPath:
     def test_clock_into_unconfirmed_year_is_provisional_not_refused(self, petition, county):
         # decisions §2: no legal duty is blocked on missing calendar data; the clock is stored 暂定.
         case = drive(petition, county, Status.UNDER_REVIEW)
-        case = s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕4号"),
+        case = s.case_review_decide(method="post", case=case, actor=county.county_head, outcome="redo", doc=opinion(),
                                     delivered_on=D(2026, 11, 5))
         assert case.status == Status.HANDLING
         running = case.clocks.get(stopped_on__isnull=True, rule_code__in=["handling", "handling_extended"])
@@ -222,9 +222,9 @@ class TestNormalPath:
     def test_extension_only_once(self, petition, county, calendar_2027):
         case = drive(petition, county, Status.EXTENDED)
         case = s.case_reply(case=case, actor=county.li, doc=opinion(), items=items(), on=D(2026, 10, 20))
-        case = s.case_deliver(case=case, actor=county.li, delivered_on=D(2026, 10, 22))
+        case = s.case_deliver(method="post", case=case, actor=county.li, delivered_on=D(2026, 10, 22))
         case = s.case_request_review(case=case, actor=county.county_head, received_on=D(2026, 10, 30), reason="不服").case
-        case = s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕4号"),
+        case = s.case_review_decide(method="post", case=case, actor=county.county_head, outcome="redo", doc=opinion(),
                                     delivered_on=D(2026, 11, 5))
         assert case.status == Status.HANDLING and case.current_unit == county.town
         with pytest.raises(IllegalTransition, match="只能延长一次"):
@@ -248,8 +248,12 @@ class TestNormalPath:
         assert "2026-11-23" in result.reason and "不予受理" in result.reason
         case.refresh_from_db()
         assert case.status == Status.DELIVERED
-        last = CaseEvent.objects.filter(case=case).order_by("-pk").first()
-        assert last.action == Action.REFUSE_REVIEW and "2026-11-23" in last.note
+        issued, refusal = CaseEvent.objects.filter(case=case).order_by("-pk")[:2]
+        assert refusal.action == Action.REFUSE_REVIEW and "2026-11-23" in refusal.note
+        # The refusal is written: its 复查申请不予受理告知书 is issued with it, by the review organ.
+        notice = case.documents.get(kind="request_refusal_notice")
+        assert issued.action == "document_issued" and issued.data["document_id"] == notice.pk
+        assert notice.issuing_unit == county.county
 
     def test_review_request_on_due_day_accepted(self, petition, county):
         case = drive(petition, county, Status.DELIVERED)
@@ -283,10 +287,13 @@ class TestNormalPath:
 
     def test_bureau_and_organ_decline(self, petition, county):
         case = drive(petition, county, Status.NOT_ACCEPTED)
-        assert case.events.last().action == Action.DECLINE
+        assert case.events.exclude(action="document_issued").last().action == Action.DECLINE
+        assert case.documents.get().kind == "refusal_notice" and case.documents.get().issuing_unit == county.bureau
         signed = drive(petition, county, Status.SIGNED)
         signed = s.case_decline(case=signed, actor=county.li, ground="不属于信访事项", on=D(2026, 9, 5))
-        assert signed.status == Status.NOT_ACCEPTED and signed.events.last().action == Action.REFUSE
+        assert signed.status == Status.NOT_ACCEPTED
+        assert signed.events.exclude(action="document_issued").last().action == Action.REFUSE
+        assert signed.documents.get().issuing_unit == county.town
 
     def test_direct_registration_at_organ(self, county, petition):
         case = petition(actor=county.li, unit=county.town)

@@ -85,7 +85,7 @@ def test_deliver_on_12_02_starts_provisional_review_and_evaluation_windows(petit
     case = accepted_on_12_01(petition, county)
     with at(D(2026, 12, 2)):
         case = s.case_reply(case=case, actor=county.li, doc=opinion(), items=items(), on=D(2026, 12, 2))
-        case = s.case_deliver(case=case, actor=county.li, delivered_on=D(2026, 12, 2))
+        case = s.case_deliver(method="post", case=case, actor=county.li, delivered_on=D(2026, 12, 2))
     assert case.status == Status.DELIVERED
     window = running(case, "review_request")
     # 12-02 + 30 = 2027-01-01 (元旦 in the estimate) → Sat, Sun → Mon 01-04
@@ -145,7 +145,7 @@ def test_confirming_2027_recomputes_records_and_clears_the_flag(petition, county
     delivered = accepted_on_12_01(petition, county)
     with at(D(2026, 12, 2)):
         delivered = s.case_reply(case=delivered, actor=county.li, doc=opinion(), items=items(), on=D(2026, 12, 2))
-        delivered = s.case_deliver(case=delivered, actor=county.li, delivered_on=D(2026, 12, 2))
+        delivered = s.case_deliver(method="post", case=delivered, actor=county.li, delivered_on=D(2026, 12, 2))
     inside = petition(received_on=D(2026, 11, 2))  # routing clock ends 11-17: not provisional, untouched
     with at(D(2026, 12, 20)):
         summary = confirm_2027(actor=admin_user)
@@ -309,8 +309,8 @@ def test_register_accept_deliver_on_the_real_date(petition, county):
     case = s.case_forward(case=case, actor=county.zhang, target=county.town, on=today)
     case = s.case_sign(case=case, actor=county.li, on=today)
     case = s.case_accept(case=case, actor=county.li, on=today)
-    case = s.case_reply(case=case, actor=county.li, doc=opinion(f"东政信复〔{today.year}〕12号"), items=items(), on=today)
-    case = s.case_deliver(case=case, actor=county.li, delivered_on=today)
+    case = s.case_reply(case=case, actor=county.li, doc=opinion(), items=items(), on=today)
+    case = s.case_deliver(method="post", case=case, actor=county.li, delivered_on=today)
     assert case.status == Status.DELIVERED
     clocks = list(case.clocks.all())
     assert {c.rule_code for c in clocks} >= {"bureau_routing", "handling", "review_request", "evaluation"}

@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.cases.helpers import drive
 from tests.documents.conftest import docx_bytes
 from xinfang.cases.states import Status
-from xinfang.documents import services as ds
 from xinfang.documents.models import DocumentTemplate
 from xinfang.orgs.permissions import Role
 from xinfang.orgs.services import user_create
@@ -62,8 +61,8 @@ def test_a_file_that_is_not_docx_is_refused_on_the_form(client, staff_admin):
 
 
 def test_issued_documents_are_listed_without_petitioner_data(client, staff_admin, petition, county):
-    case = drive(petition, county, Status.HANDLING)
-    doc = ds.document_issue(case=case, kind="reply", actor=county.li)
+    case = drive(petition, county, Status.REPLIED)
+    doc = case.documents.get(kind="reply")
     client.force_login(staff_admin)
     page = client.get("/admin/documents/issueddocument/").content.decode()
     assert doc.number in page and case.number in page
@@ -73,8 +72,8 @@ def test_issued_documents_are_listed_without_petitioner_data(client, staff_admin
 
 
 def test_other_staff_may_not_open_the_documents_admin(client, staff_handler, petition, county):
-    case = drive(petition, county, Status.HANDLING)
-    doc = ds.document_issue(case=case, kind="reply", actor=county.li)
+    case = drive(petition, county, Status.REPLIED)
+    doc = case.documents.get(kind="reply")
     client.force_login(staff_handler)
     for url in ["/admin/documents/issueddocument/", f"/admin/documents/issueddocument/{doc.pk}/change/",
                 "/admin/documents/documenttemplate/", "/admin/documents/documenttemplate/add/"]:

@@ -166,7 +166,7 @@ def test_opinion_kind_without_opinion_is_refused_in_chinese(petition, county):
 
 def test_review_that_orders_the_matter_redone_offers_no_rereview_yet(petition, county):
     case = drive(petition, county, Status.UNDER_REVIEW)
-    case = s.case_review_decide(case=case, actor=county.county_head, outcome="redo", doc=opinion("县复〔2026〕4号"),
+    case = s.case_review_decide(method="post", case=case, actor=county.county_head, outcome="redo", doc=opinion(),
                                 delivered_on=D(2026, 11, 10))
     context = ctx(case, "review_decision")
     assert context["review_outcome"] == "责令重新办理"

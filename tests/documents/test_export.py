@@ -12,7 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
-from tests.cases.helpers import D, drive
+from tests.cases.helpers import D, drive, items, opinion
+from xinfang.cases import services as s
 from xinfang.cases.states import Status
 from xinfang.documents import services as ds
 from xinfang.documents.models import DocumentKind
@@ -33,12 +34,13 @@ def issued(petition, county):
     county.town.save()
     first = drive(petition, county, Status.HANDLING)
     second = drive(petition, county, Status.HANDLING)
-    reply = ds.document_issue(case=first, kind=K.REPLY, actor=county.li, on=D(2026, 11, 2))
-    ds.document_record_delivery(document=reply, actor=county.li, delivered_on=D(2026, 11, 4), method="post",
-                                signer="")
+    # Each item's acceptance issued its 受理告知书 (东政信受〔2026〕1号 and 2号); the reply and its delivery are acts.
+    s.case_reply(case=first, actor=county.li, doc=opinion(), items=items(), on=D(2026, 11, 2))
+    s.case_deliver(case=first, actor=county.li, delivered_on=D(2026, 11, 4), method="post")
+    reply = first.documents.get(kind=K.REPLY)
     corrected = ds.document_correct(document=reply, actor=county.li, reason="笔误")
     receipt = ds.document_issue(case=first, kind=K.DELIVERY_RECEIPT, actor=county.li, on=D(2026, 11, 4))
-    notice = ds.document_issue(case=second, kind=K.ACCEPTANCE_NOTICE, actor=county.li, on=D(2026, 11, 3))
+    notice = second.documents.get(kind=K.ACCEPTANCE_NOTICE)
     return first, second, [reply, corrected, receipt, notice]
 
 
@@ -52,7 +54,7 @@ def test_export_writes_every_document_and_the_manifest(issued, tmp_path):
     first, second, (reply, corrected, receipt, notice) = issued
     lines = export("--out", str(tmp_path))
     summary = json.loads(lines[-1])
-    assert summary["documents"] == 4 and summary["cases"] == 2 and summary["altered"] == []
+    assert summary["documents"] == 5 and summary["cases"] == 2 and summary["altered"] == []
 
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     by_file = {entry["file"]: entry for entry in manifest}
@@ -60,8 +62,10 @@ def test_export_writes_every_document_and_the_manifest(issued, tmp_path):
         f"{first.number}/东政信处〔2026〕1号.docx",
         f"{first.number}/东政信处〔2026〕1号-v2.docx",
         f"{first.number}/delivery_receipt-{receipt.pk}.docx",
-        f"{second.number}/东政信受〔2026〕1号.docx",
+        f"{first.number}/东政信受〔2026〕1号.docx",
+        f"{second.number}/东政信受〔2026〕2号.docx",
     }
+    assert notice.number == "东政信受〔2026〕2号"
     assert by_file[f"{first.number}/东政信处〔2026〕1号.docx"] == {
         "case": first.number,
         "kind": "reply",
@@ -116,7 +120,7 @@ def test_a_file_changed_in_storage_is_reported(issued, tmp_path):
     with pytest.raises(CommandError, match="校验值不符"):
         export("--out", str(tmp_path))
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest) == 4  # everything else is still exported
+    assert len(manifest) == 5  # everything else is still exported
 
 
 def test_a_file_missing_from_storage_is_reported(issued, tmp_path):
@@ -127,7 +131,7 @@ def test_a_file_missing_from_storage_is_reported(issued, tmp_path):
     assert err.value.returncode == 1
     assert not (tmp_path / first.number / "东政信处〔2026〕1号-v2.docx").exists()
     assert (tmp_path / first.number / "东政信处〔2026〕1号.docx").exists()
-    assert len(json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))) == 4
+    assert len(json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))) == 5
 
 
 def test_an_empty_export_writes_an_empty_manifest(db, tmp_path):

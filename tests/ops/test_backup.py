@@ -19,6 +19,7 @@ from tests.cases.helpers import drive
 from xinfang.cases.models import Attachment, Case, CaseEvent, Opinion, Petitioner
 from xinfang.cases.services import UploadInput
 from xinfang.cases.states import Status
+from xinfang.documents.models import IssuedDocument
 from xinfang.ops.backup import BackupError, create_backup, restore_backup
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF"
@@ -83,10 +84,13 @@ def test_sqlite_backup_restores_everything_into_an_empty_database(petition, coun
     expected = _expected()
     assert expected["opinions"] and expected["attachments"] and len(expected["events"]) > 5
     originals = {a.file.name: default_storage.open(a.file.name).read() for a in Attachment.objects.all()}
+    # The delivered reply's acts issued 受理告知书, 延期告知书 and 处理意见书: their files are backed up too.
+    issued = {d.file.name: default_storage.open(d.file.name).read() for d in IssuedDocument.objects.all()}
+    assert len(issued) == 3
 
     archive = tmp_path / "backup.tar.gz"
     result = create_backup(archive)
-    assert result.counts["items"] == 3 and result.files == 2 and not result.missing_files
+    assert result.counts["items"] == 3 and result.files == 2 + 3 and not result.missing_files
 
     fresh_db, media = tmp_path / "restored" / "xinfang.sqlite3", tmp_path / "restored-media"
     assert not fresh_db.exists()
@@ -95,10 +99,10 @@ def test_sqlite_backup_restores_everything_into_an_empty_database(petition, coun
         database={"ENGINE": "django.db.backends.sqlite3", "NAME": str(fresh_db)},
         storage=FileSystemStorage(location=media),
     )
-    assert restored.counts == result.counts and restored.files == 2
+    assert restored.counts == result.counts and restored.files == 2 + 3
 
     assert _read_restored(fresh_db) == {key: [tuple(r) for r in rows] for key, rows in expected.items()}
-    for name, data in originals.items():
+    for name, data in {**originals, **issued}.items():
         assert (media / name).read_bytes() == data
     assert sorted(originals.values()) == sorted([PDF, TXT])
 
@@ -240,7 +244,7 @@ def test_commands_end_with_a_json_summary_and_speak_chinese_on_errors(petition, 
     call_command("backup", "--out", str(archive), stdout=out)
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert summary["path"] == str(archive) and summary["bytes"] == archive.stat().st_size
-    assert summary["counts"]["items"] == 3 and summary["files"] == 2
+    assert summary["counts"]["items"] == 3 and summary["files"] == 2 + IssuedDocument.objects.count()
 
     with pytest.raises(CommandError, match="目标数据库中已有数据"):
         call_command("restore", str(archive), stdout=io.StringIO())

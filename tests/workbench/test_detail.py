@@ -105,17 +105,31 @@ def test_full_path_through_the_pages(client, petition, county):
     assert client.post(action(case, "extend"), {"days": "30", "reason": "需补充调查", "on": "2026-10-10", "confirm": "on"}).status_code == 302
     client.force_login(county.li)
     reply = {
-        "document_number": "东政信复〔2026〕12号", "request_summary": "支付工资", "facts": "经查属实", "opinion": "责令支付",
+        "request_summary": "支付工资", "facts": "经查属实", "opinion": "责令支付",
         "legal_basis": "《保障农民工工资支付条例》", "on": "2026-10-20", "confirm": "on",
         "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "1", "items-MAX_NUM_FORMS": "1000",
         "items-0-request": "支付工资3万元", "items-0-outcome": "support",
         "items-1-request": "赔偿误工费", "items-1-outcome": "reject", "items-1-explanation": "无依据",
     }
     assert client.post(action(case, "reply"), reply).status_code == 302
-    assert client.post(action(case, "deliver"), {"on": "2026-10-22", "confirm": "on"}).status_code == 302
+    resp = client.post(action(case, "deliver"), {"on": "2026-10-22", "confirm": "on"})
+    assert "请选择送达方式" in resp.content.decode()
+    resp = client.post(action(case, "deliver"), {"on": "2026-10-22", "method": "in_person", "confirm": "on"})
+    assert "直接送达请填写签收人" in resp.content.decode()
+    assert Case.objects.get(pk=case.pk).status == Status.REPLIED
+    assert client.post(action(case, "deliver"), {"on": "2026-10-22", "method": "in_person", "signer": "陈大明",
+                                                  "confirm": "on"}).status_code == 302
     case.refresh_from_db()
     assert case.status == Status.DELIVERED and case.extension_days == 30
     assert sorted(case.opinions.get().items.values_list("outcome", flat=True)) == ["reject", "support"]
+    # Each act issued its written document; the reply records its delivery and the last day to ask for review.
+    kinds = list(case.documents.order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["acceptance_notice", "extension_notice", "reply"]
+    reply_doc = case.documents.get(kind="reply")
+    assert (reply_doc.delivered_on, reply_doc.delivery_method, reply_doc.delivery_signer) == (
+        dt.date(2026, 10, 22), "in_person", "陈大明")
+    assert reply_doc.remedy_last_day == dt.date(2026, 11, 23)
+    assert case.opinions.get().document_number == reply_doc.number != ""
     # a late 复查 request is recorded and refused with its reason, shown as a warning
     client.force_login(county.county_head)
     resp = client.post(action(case, "request_review"), {"on": "2026-11-24", "reason": "不服", "confirm": "on"}, follow=True)

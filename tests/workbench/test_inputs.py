@@ -19,7 +19,7 @@ from tests.workbench.test_register_page import (
     nothing_written,
     person,
 )
-from xinfang.cases.models import Case, Opinion, Petitioner
+from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.states import Status
 from xinfang.cases.validators import normalize_id_number, normalize_phone
 from xinfang.core.errors import ValidationFailed
@@ -156,27 +156,14 @@ def test_nul_bytes_in_suggestions_search_and_forms(client, petition, county):
 # --- lengths ---------------------------------------------------------------------------------------------
 
 
-def test_document_number_longer_than_its_column_is_a_form_error(client, petition, county):
-    case = drive(petition, county, Status.HANDLING)
+def test_signer_longer_than_its_column_is_a_form_error(client, petition, county):
+    case = drive(petition, county, Status.REPLIED)
     client.force_login(county.li)
-    data = {
-        "document_number": "东政信复〔2026〕" + "1" * 60 + "号",
-        "request_summary": "请求督促支付拖欠工资3万元",
-        "facts": "经调查，施工单位确欠工资",
-        "opinion": "责令施工单位于30日内足额支付",
-        "legal_basis": "《保障农民工工资支付条例》第三条",
-        "on": "2026-10-20",
-        "confirm": "on",
-        "items-TOTAL_FORMS": "1",
-        "items-INITIAL_FORMS": "0",
-        "items-MIN_NUM_FORMS": "1",
-        "items-MAX_NUM_FORMS": "1000",
-        "items-0-request": "支付拖欠工资",
-        "items-0-outcome": "support",
-    }
-    resp = client.post(reverse("workbench:case_action", args=[case.pk, "reply"]), data)
-    assert resp.status_code == 200 and "文号不能超过 60 个字" in resp.content.decode()
-    assert not Opinion.objects.exists() and Case.objects.get(pk=case.pk).status == Status.HANDLING
+    data = {"on": "2026-10-22", "method": "in_person", "signer": "陈" * 61, "confirm": "on"}
+    resp = client.post(reverse("workbench:case_action", args=[case.pk, "deliver"]), data)
+    assert resp.status_code == 200 and "不能超过 60 个字" in resp.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.REPLIED and case.documents.get(kind="reply").delivered_on is None
 
 
 # --- personal data stays out of URLs ----------------------------------------------------------------------

@@ -316,7 +316,7 @@ class Opinion(models.Model):
     case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="opinions")
     stage = models.CharField("类型", max_length=10, choices=Stage.choices)
     unit = models.ForeignKey("orgs.Unit", verbose_name="出具单位", on_delete=models.PROTECT, related_name="+")
-    document_number = models.CharField("文号", max_length=60)
+    document_number = models.CharField("文号", max_length=60, blank=True)  # the 意见书 that states it
     request_summary = models.TextField("信访人请求")
     facts = models.TextField("事实和理由")
     opinion = models.TextField("处理意见")
@@ -334,7 +334,7 @@ class Opinion(models.Model):
         ordering = ["case", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_stage_display()} {self.document_number}"
+        return f"{self.get_stage_display()} {self.document_number}".strip()
 
 
 class RequestItem(models.Model):

@@ -724,11 +724,26 @@ def case_file(*, case: Case, actor: User, reason: str, on: dt.date | None = None
     return transition(case, Action.FILE, actor=actor, on=on, note=reason, move=Move(data={"reason": reason}))
 
 
-def case_decline(*, case: Case, actor: User, ground: str, on: dt.date | None = None) -> Case:
-    """不予受理 at the bureau (or, from ``signed``, 不予受理告知 by the organ)."""
+REFUSAL_ROUTES = {"procedure": "依法定途径", "legal": "转政法部门", "organ": "向其他有权机关提出"}
+
+
+def case_decline(
+    *, case: Case, actor: User, ground: str, on: dt.date | None = None, route: str = "procedure", organ: str = ""
+) -> Case:
+    """不予受理 at the bureau (or, from ``signed``, 不予受理告知 by the organ), with the 不予受理告知书 that says
+    where to go instead: ``route`` "procedure" (诉讼、仲裁、复议等法定途径), "legal" (转政法), "organ" (the
+    competent ``organ``)."""
     _require(ground, "不予受理必须写明理由和依据", "ground")
+    if route not in REFUSAL_ROUTES:
+        raise ValidationFailed(f"告知去向无效，可选：{'、'.join(REFUSAL_ROUTES.values())}", field="route")
+    organ = (organ or "").strip()
+    if route == "organ" and not organ:
+        raise ValidationFailed("请写明有权处理的机关名称，将写入不予受理告知书", field="organ")
+    if len(organ) > 60:
+        raise ValidationFailed("机关名称最多 60 字，请精简", field="organ")
     action = Action.DECLINE if case.status == Status.ROUTING else Action.REFUSE
-    return transition(case, action, actor=actor, on=on, note=ground, move=Move(data={"ground": ground}))
+    move = Move(data={"ground": ground, "route": route}, document={"route": route, "organ": organ})
+    return transition(case, action, actor=actor, on=on, note=ground, move=move)
 
 
 def case_not_reaccept(*, case: Case, actor: User, earlier: Case, reason: str, on: dt.date | None = None) -> Case:
@@ -894,19 +909,19 @@ class RequestOutcome:
 
 @dataclass
 class OpinionInput:
-    document_number: str
+    """What the author of an opinion writes. Its number and its remedy sentence are not typed: the number is
+    the 意见书's 发文字号, the remedy comes from the rules (organ and period, decisions §8)."""
+
     request_summary: str
     facts: str
     opinion: str
     legal_basis: str
-    remedy: str = ""
 
 
 def _clean_opinion(doc: OpinionInput) -> None:
     missing = [
         label
         for label, value in (
-            ("文号", doc.document_number),
             ("信访人请求", doc.request_summary),
             ("事实和理由", doc.facts),
             ("处理意见", doc.opinion),
@@ -952,14 +967,13 @@ def case_reply(
         if item.outcome not in ReplyOutcome.values:
             raise ValidationFailed(f"第{i}项处理结果无效，可选：{'、'.join(ReplyOutcome.labels)}")
     on = on or clock.today()
-    remedy = doc.remedy.strip() or remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit))
+    remedy = remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit))
 
     def write(obj: Case) -> None:
         op = Opinion.objects.create(
             case=obj,
             stage=Opinion.Stage.REPLY,
             unit=obj.current_unit,
-            document_number=doc.document_number.strip(),
             request_summary=doc.request_summary.strip(),
             facts=doc.facts.strip(),
             opinion=doc.opinion.strip(),
@@ -972,12 +986,15 @@ def case_reply(
             for it in items
         )
 
-    data = {"document_number": doc.document_number, "outcomes": [it.outcome for it in items]}
+    data = {"outcomes": [it.outcome for it in items]}
     return transition(case, Action.REPLY, actor=actor, on=on, move=Move(after=write, data=data))
 
 
-def case_deliver(*, case: Case, actor: User, delivered_on: dt.date | None = None) -> Case:
-    """送达: the petitioner received the written reply; the 复查 window and evaluation window start."""
+def case_deliver(
+    *, case: Case, actor: User, delivered_on: dt.date | None = None, method: str = "", signer: str = ""
+) -> Case:
+    """送达: the petitioner received the written reply (``method`` 直接送达/邮寄/电子送达/留置, ``signer`` who signed
+    the receipt); the 复查 window and evaluation window start, and the reply records its delivery."""
     delivered_on = delivered_on or clock.today()
     if delivered_on > clock.today():
         raise ValidationFailed("送达日期不能晚于今天")
@@ -991,7 +1008,8 @@ def case_deliver(*, case: Case, actor: User, delivered_on: dt.date | None = None
         Opinion.objects.filter(pk=op.pk).update(delivered_on=delivered_on)
 
     # The evaluation window opens with the first delivery: a step of the table's evaluation track.
-    move = Move(changes={"reply_delivered_on": delivered_on}, guard=guard)
+    move = Move(changes={"reply_delivered_on": delivered_on}, guard=guard,
+                document={"method": method, "signer": signer})
     return transition(case, Action.DELIVER, actor=actor, on=delivered_on, move=move)
 
 
@@ -1093,20 +1111,25 @@ def _request_higher(
 
 
 def case_review_decide(
-    *, case: Case, actor: User, outcome: str, doc: OpinionInput, delivered_on: dt.date | None = None
+    *, case: Case, actor: User, outcome: str, doc: OpinionInput, delivered_on: dt.date | None = None,
+    method: str = "", signer: str = "",
 ) -> Case:
     """复查 result: 维持 / 撤销或变更 → 复查意见书 served; 责令重新办理 → back to the original organ."""
-    return _decide(case=case, actor=actor, outcome=outcome, doc=doc, delivered_on=delivered_on, rereview=False)
+    return _decide(case=case, actor=actor, outcome=outcome, doc=doc, delivered_on=delivered_on, rereview=False,
+                   delivery={"method": method, "signer": signer})
 
 
 def case_rereview_decide(
-    *, case: Case, actor: User, outcome: str, doc: OpinionInput, delivered_on: dt.date | None = None
+    *, case: Case, actor: User, outcome: str, doc: OpinionInput, delivered_on: dt.date | None = None,
+    method: str = "", signer: str = "",
 ) -> Case:
-    return _decide(case=case, actor=actor, outcome=outcome, doc=doc, delivered_on=delivered_on, rereview=True)
+    return _decide(case=case, actor=actor, outcome=outcome, doc=doc, delivered_on=delivered_on, rereview=True,
+                   delivery={"method": method, "signer": signer})
 
 
 def _decide(
-    *, case: Case, actor: User, outcome: str, doc: OpinionInput, delivered_on: dt.date | None, rereview: bool
+    *, case: Case, actor: User, outcome: str, doc: OpinionInput, delivered_on: dt.date | None, rereview: bool,
+    delivery: dict[str, str],
 ) -> Case:
     if outcome not in ReviewOutcome.values:
         raise ValidationFailed(f"结论无效，可选：{'、'.join(ReviewOutcome.labels)}", field="outcome")
@@ -1116,14 +1139,13 @@ def _decide(
         raise ValidationFailed("送达日期不能晚于今天")
     stage = Opinion.Stage.REREVIEW if rereview else Opinion.Stage.REVIEW
     next_unit = None if rereview else review_unit_for(case.review_unit or case.current_unit)
-    remedy = doc.remedy.strip() or remedy_text(stage, next_unit)
+    remedy = remedy_text(stage, next_unit)
 
     def write(obj: Case) -> None:
         Opinion.objects.create(
             case=obj,
             stage=stage,
             unit=obj.rereview_unit if rereview else obj.review_unit,
-            document_number=doc.document_number.strip(),
             request_summary=doc.request_summary.strip(),
             facts=doc.facts.strip(),
             opinion=doc.opinion.strip(),
@@ -1134,17 +1156,18 @@ def _decide(
             delivered_on=on,
         )
 
-    data = {"outcome": outcome, "document_number": doc.document_number}
+    data = {"outcome": outcome}
     if outcome == ReviewOutcome.REDO:
         handler = case.first_handling_unit or case.responsible_unit
         _check_not_accused(case, handler, actor, Action.REREVIEW_REDO if rereview else Action.REVIEW_REDO)
-        move = Move(after=write, data=data, changes={"accepted_on": on})
+        move = Move(after=write, data=data, changes={"accepted_on": on}, document=delivery)
         action = Action.REREVIEW_REDO if rereview else Action.REVIEW_REDO
         return transition(case, action, actor=actor, on=on, target=handler, move=move)
     if rereview:
         changes = {"concluded_on": on, "conclusion_reason": ConclusionReason.REREVIEW_FINAL}
-        return transition(case, Action.REREVIEW_DECIDE, actor=actor, on=on, move=Move(after=write, data=data, changes=changes))
-    move = Move(after=write, data=data, changes={"review_delivered_on": on})
+        move = Move(after=write, data=data, changes=changes, document=delivery)
+        return transition(case, Action.REREVIEW_DECIDE, actor=actor, on=on, move=move)
+    move = Move(after=write, data=data, changes={"review_delivered_on": on}, document=delivery)
     return transition(case, Action.REVIEW_DECIDE, actor=actor, on=on, move=move)
 
 

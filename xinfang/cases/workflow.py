@@ -144,6 +144,10 @@ class Transition:
     pauses: tuple[str, ...] = ()
     supersedes: tuple[str, ...] = ()  # clocks replaced by a recomputed one (no on-time verdict recorded)
     notes: str = ""
+    # The written document the law ties to the act (a ``documents.DocumentKind`` value), issued in the act's
+    # transaction by the registered document hook; ``delivers``: the kind whose delivery the act records.
+    document: str = ""
+    delivers: str = ""
 
 
 ALL_STATES = frozenset(Status.values)
@@ -225,10 +229,12 @@ _TABLE: list[Transition] = [
     _t(
         Action.DECLINE, "不予受理（信访部门）", src={Status.ROUTING}, dst=Status.NOT_ACCEPTED, perm=Perm.ROUTE,
         actor="信访部门", basis="《信访工作条例》第十九条第三款、第二十二条", stops=("bureau_routing",),
+        document="refusal_notice",
     ),
     _t(
         Action.NOT_REACCEPT, "不再受理", src={Status.ROUTING}, dst=Status.NOT_REACCEPTED, perm=Perm.ROUTE,
         actor="信访部门", basis="《信访工作条例》第三十六条第三款", stops=("bureau_routing",),
+        document="no_further_notice",
     ),
     _t(
         Action.SIGN, "签收", src={Status.PENDING_SIGN}, dst=Status.SIGNED, perm=Perm.SIGN,
@@ -268,15 +274,18 @@ _TABLE: list[Transition] = [
         Action.ACCEPT, "受理（普通程序）", src={Status.SIGNED}, dst=Status.HANDLING, perm=Perm.ACCEPT,
         actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条、第三十一条第（六）项、第三十四条",
         stops=("acceptance_notice",), starts=(ClockStart("handling"),),
+        document="acceptance_notice",
     ),
     _t(
         Action.ACCEPT_SIMPLE, "受理（简易办理）", src={Status.SIGNED}, dst=Status.SIMPLE_HANDLING,
         perm=Perm.ACCEPT, actor="有权处理的机关、单位", basis="《信访事项简易办理办法》（国信办发〔2022〕17号）第四条",
         stops=("acceptance_notice",), starts=(ClockStart("simple_handling"),),
+        document="acceptance_notice",
     ),
     _t(
         Action.REFUSE, "不予受理告知（有权处理机关）", src={Status.SIGNED}, dst=Status.NOT_ACCEPTED,
         perm=Perm.ACCEPT, actor="有权处理的机关、单位", basis="《信访工作条例》第二十三条", stops=("acceptance_notice", "assigned"),
+        document="refusal_notice",
     ),
     _t(
         Action.REDIRECT, "导入法定程序（诉讼、仲裁、复议等）", src={Status.SIGNED}, dst=Status.REDIRECTED,
@@ -293,6 +302,7 @@ _TABLE: list[Transition] = [
         actor="有权处理机关负责人批准", basis="《信访工作条例》第三十四条（只能延长一次，不超过30日）",
         supersedes=("handling",),
         starts=(ClockStart("handling_extended", _accepted_on, extra_field="extension_days"),),
+        document="extension_notice",
     ),
     _t(
         Action.MEDIATE, "达成调解/和解协议", src={Status.HANDLING, Status.EXTENDED, Status.SIMPLE_HANDLING},
@@ -303,6 +313,7 @@ _TABLE: list[Transition] = [
         Action.REPLY, "出具信访处理意见书", src={Status.HANDLING, Status.EXTENDED, Status.SIMPLE_HANDLING},
         dst=Status.REPLIED, perm=Perm.HANDLE, actor="有权处理的机关、单位", basis="《信访工作条例》第三十二条",
         notes="办理期限在送达时停止（按期办结以送达日为准）",
+        document="reply",
     ),
     _t(
         Action.DELIVER, "送达处理意见书", src={Status.REPLIED}, dst=Status.DELIVERED, perm=Perm.HANDLE,
@@ -313,6 +324,7 @@ _TABLE: list[Transition] = [
         evaluation=EvaluationMove(
             frozenset({EvaluationStatus.NONE}), EvaluationStatus.PENDING, required=False, clock="evaluation"
         ),
+        delivers="reply",
     ),
     _t(
         Action.REQUEST_REVIEW, "受理复查申请", src={Status.DELIVERED}, dst=Status.UNDER_REVIEW, perm=Perm.REVIEW,
@@ -322,16 +334,19 @@ _TABLE: list[Transition] = [
     _t(
         Action.REFUSE_REVIEW, "复查申请不予受理（逾期等）", src={Status.DELIVERED}, dst=None, perm=Perm.REVIEW,
         actor="复查机关", basis="《信访工作条例》第三十五条（收到书面答复之日起30日内）", perm_on="target",
+        document="request_refusal_notice",
     ),
     _t(
         Action.REVIEW_DECIDE, "出具并送达复查意见书（维持/撤销或变更）", src={Status.UNDER_REVIEW},
         dst=Status.REVIEW_DELIVERED, perm=Perm.REVIEW, actor="复查机关", basis="《信访工作条例》第三十五条",
         stops=("review",), starts=(ClockStart("rereview_request"),),
+        document="review_decision", delivers="review_decision",
     ),
     _t(
         Action.REVIEW_REDO, "复查：责令重新办理", src={Status.UNDER_REVIEW}, dst=Status.HANDLING,
         perm=Perm.REVIEW, actor="复查机关", basis="地方规定（如山东省信访条例第四十五条）", perm_on="current",
         moves_to_target=True, stops=("review",), starts=(ClockStart("handling"),),
+        document="review_decision", delivers="review_decision",
     ),
     _t(
         Action.REQUEST_REREVIEW, "受理复核申请", src={Status.REVIEW_DELIVERED}, dst=Status.UNDER_REREVIEW,
@@ -342,6 +357,7 @@ _TABLE: list[Transition] = [
         Action.REFUSE_REREVIEW, "复核申请不予受理（逾期等）", src={Status.REVIEW_DELIVERED}, dst=None,
         perm=Perm.REVIEW, actor="复核机关", basis="《信访工作条例》第三十六条（收到复查意见之日起30日内）",
         perm_on="target",
+        document="request_refusal_notice",
     ),
     _t(
         Action.START_HEARING, "复核听证开始（期限暂停）", src={Status.UNDER_REREVIEW}, dst=Status.HEARING,
@@ -355,11 +371,13 @@ _TABLE: list[Transition] = [
     _t(
         Action.REREVIEW_DECIDE, "出具并送达复核意见书（终结）", src={Status.UNDER_REREVIEW}, dst=Status.CONCLUDED,
         perm=Perm.REVIEW, actor="复核机关", basis="《信访工作条例》第三十六条", stops=("rereview",),
+        document="rereview_decision", delivers="rereview_decision",
     ),
     _t(
         Action.REREVIEW_REDO, "复核：责令重新办理", src={Status.UNDER_REREVIEW}, dst=Status.HANDLING,
         perm=Perm.REVIEW, actor="复核机关", basis="地方规定（如山东省信访条例第四十五条）",
         moves_to_target=True, stops=("rereview",), starts=(ClockStart("handling"),),
+        document="rereview_decision", delivers="rereview_decision",
     ),
     _t(
         Action.LAPSE, "申请期限届满未申请，自动终结", src={Status.DELIVERED, Status.REVIEW_DELIVERED},
@@ -436,6 +454,37 @@ class Move:
     new_rows: list[Any] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # recorded on the event
     assigned_due_on: dt.date | None = None  # 交办 deadline set by the bureau
+    # What the act's document needs beyond the item (a refusal's ``route``/``organ``; a delivery's ``method``
+    # and ``signer``), passed to the document hook.
+    document: dict[str, Any] = field(default_factory=dict)
+
+
+# --- the written document of an act -------------------------------------------------------------------------
+
+# The law ties some acts to a written document (受理/不予受理告知 [T22-23, 25], 不再受理 [T22-36 ¶3], 延期告知
+# [T22-34], 处理意见书 [T22-32], 复查/复核意见书 [T22-35, 36]). The documents app sits above this module, so it
+# registers the function that issues them (``documents.apps``); ``transition`` calls it inside the act's own
+# transaction, after the event is written, so the document reads the act it records. An act whose document
+# cannot be issued — no hook, a template that fails, a missing field — is refused and leaves nothing behind.
+DocumentHook = Callable[..., None]
+_document_hook: DocumentHook | None = None
+
+
+def register_document_hook(hook: DocumentHook | None) -> DocumentHook | None:
+    """Install the issuer of acts' documents; returns the previous one (tests restore it)."""
+    global _document_hook
+    previous, _document_hook = _document_hook, hook
+    return previous
+
+
+def _issue_act_document(
+    t: Transition, case: Case, *, actor: User | None, on: dt.date, unit: Unit | None, extra: dict[str, Any]
+) -> None:
+    if _document_hook is None:
+        what = "、".join(filter(None, (t.document, t.delivers)))
+        raise IllegalTransition(f"「{t.label}」须同时出具并记录书面文书（{what}），文书模块未启用，不能办理")
+    _document_hook(case=case, action=t.action, kind=t.document, delivers=t.delivers, actor=actor, on=on,
+                   unit=unit, extra=extra)
 
 
 def _check_permission(t: Transition, case: Case, actor: User | None, target: Unit | None) -> None:
@@ -641,6 +690,8 @@ def transition(
 
         from_status = obj.status
         unit_before = obj.current_unit_id
+        # The unit that speaks in the act's document: the one whose permission was checked.
+        speaker = (target if t.perm_on == "target" else obj.current_unit) if (t.document or t.delivers) else None
         for name, value in move.changes.items():
             setattr(obj, name, value(obj) if callable(value) else value)
         if t.moves_to_target and target is not None:
@@ -731,6 +782,8 @@ def transition(
                 move.after(obj)
             event.case = obj
             event.save(force_insert=True)
+            if t.document or t.delivers:
+                _issue_act_document(t, obj, actor=actor, on=on, unit=speaker, extra=move.document)
         transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event=event))
     return obj
 

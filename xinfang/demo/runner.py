@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
@@ -47,7 +47,6 @@ class DemoBuilder:
         self.rng = random.Random(seed)
         self.plans: list[Plan] = []
         self._categories: dict[tuple[str, ...], Category | None] = {}
-        self._doc_numbers: Counter[str] = Counter()
 
     # --- planning ---------------------------------------------------------------------------------------
 
@@ -255,10 +254,6 @@ class DemoBuilder:
             self._categories[names] = node
         return self._categories[names]
 
-    def _doc_number(self, prefix: str, year: int) -> str:
-        self._doc_numbers[f"{prefix}{year}"] += 1
-        return f"{prefix}〔{year}〕{self._doc_numbers[f'{prefix}{year}']}号"
-
     def _perform(self, plan: Plan, step: Step, index: int) -> None:
         rng = random.Random(self.seed * 1_000_003 + plan.index * 101 + index)
         if step.kind in ("register", "register_direct"):
@@ -369,7 +364,6 @@ class DemoBuilder:
             explanation = {"support": "", "explain": "已向信访人解释相关政策规定", "reject": "该项请求缺乏事实和法律依据"}
             outcomes.append(s.RequestOutcome(request=request, outcome=outcome, explanation=explanation[outcome]))
         doc = s.OpinionInput(
-            document_number=self._doc_number(f"{self.c.doc_prefix[unit.pk]}信复", step.on.year),
             request_summary="；".join(requests),
             facts=filled.text(topic.facts),
             opinion=filled.text(topic.opinion),
@@ -378,7 +372,16 @@ class DemoBuilder:
         return s.case_reply(case=case, actor=self._handler(unit), doc=doc, items=outcomes, on=step.on)
 
     def _deliver(self, plan: Plan, step: Step, case: Case, rng: random.Random) -> Case:
-        return s.case_deliver(case=case, actor=self._handler(case.current_unit), delivered_on=step.on)
+        method, signer = self._delivery(plan, rng)
+        return s.case_deliver(
+            case=case, actor=self._handler(case.current_unit), delivered_on=step.on, method=method, signer=signer
+        )
+
+    def _delivery(self, plan: Plan, rng: random.Random) -> tuple[str, str]:
+        """How an opinion reached the petitioner: mostly handed over and signed for, otherwise by post."""
+        if plan.petitioners and rng.random() < 0.7:
+            return "in_person", plan.petitioners[0].name
+        return "post", ""
 
     def _evaluate(self, plan: Plan, step: Step, case: Case, rng: random.Random) -> Case:
         weights = [("satisfied", 60), ("basic", 25), ("unsatisfied", 15)]
@@ -408,10 +411,10 @@ class DemoBuilder:
         original = case.first_handling_unit or case.responsible_unit
         name = original.name if original else "原办理单位"
         if rereview:
-            prefix, basis, actor = "江信复核", "《信访工作条例》第三十六条", self.c.city_reviewer
+            basis, actor = "《信访工作条例》第三十六条", self.c.city_reviewer
             facts = f"经复核，{self.c.county.name}作出的复查意见及{name}作出的处理意见所依据的事实已调查核实。"
         else:
-            prefix, basis, actor = "清政信复查", "《信访工作条例》第三十五条", self.c.county_leader
+            basis, actor = "《信访工作条例》第三十五条", self.c.county_leader
             facts = f"经复查，{name}作出的处理意见所依据的事实已调查核实。"
         decided = f"{self.c.county.name}作出的复查意见" if rereview else f"{name}作出的处理意见"
         opinion = {
@@ -420,14 +423,15 @@ class DemoBuilder:
             "redo": f"{name}作出的处理意见认定事实不清，责令其重新办理并重新出具处理意见。",
         }[outcome]
         doc = s.OpinionInput(
-            document_number=self._doc_number(prefix, step.on.year),
             request_summary="请求撤销原意见，重新处理",
             facts=facts,
             opinion=opinion,
             legal_basis=basis,
         )
         decide = s.case_rereview_decide if rereview else s.case_review_decide
-        return decide(case=case, actor=actor, outcome=outcome, doc=doc, delivered_on=step.on)
+        method, signer = self._delivery(plan, rng)
+        return decide(case=case, actor=actor, outcome=outcome, doc=doc, delivered_on=step.on, method=method,
+                      signer=signer)
 
     def _hearing(self, plan: Plan, step: Step, case: Case, rng: random.Random) -> Case:
         if step.kind == "start_hearing":

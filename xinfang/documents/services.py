@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import io
 import json
+import logging
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,7 +21,7 @@ from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, Opinion
 from xinfang.cases.workflow import record
 from xinfang.core import clock
 from xinfang.core.errors import PermissionRefused, ValidationFailed
@@ -68,6 +69,14 @@ REMEDY_RULES: dict[str, str] = {
     K.REPLY: "review_request",
     K.REVIEW_DECISION: "rereview_request",
 }
+
+OPINION_STAGES: dict[str, str] = {
+    K.REPLY: Opinion.Stage.REPLY,
+    K.REVIEW_DECISION: Opinion.Stage.REVIEW,
+    K.REREVIEW_DECISION: Opinion.Stage.REREVIEW,
+}
+
+logger = logging.getLogger(__name__)
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 MAX_REASON = 500
@@ -150,7 +159,15 @@ def _render(
     render = importlib.import_module("xinfang.documents.render")
     context = context_module.build_context(case, kind, number=number, issued_on=issued_on, extra=extra)
     template, template_version = _template_for(kind)
-    content = render.render_docx(kind, context, template)
+    try:
+        content = render.render_docx(kind, context, template)
+    except Exception as exc:  # noqa: BLE001 (a county's own template may be broken: say so, keep nothing)
+        logger.exception("rendering %s for %s failed", kind, case.number)
+        raise ValidationFailed(
+            f"「{_label(kind)}」生成失败（模板 {template_version}：{exc}），本次操作未保存；"
+            "请系统管理员检查该文书模板后重试",
+            field="kind",
+        ) from exc
     return content, template_version, context
 
 
@@ -213,36 +230,91 @@ def _create_version(
     return doc
 
 
+def _act_kinds() -> dict[str, str]:
+    """Kinds the workflow issues with an act, with the act's label: never issued on their own."""
+    from xinfang.cases.workflow import TRANSITIONS
+
+    kinds: dict[str, str] = {}
+    for t in TRANSITIONS.values():
+        if t.document:
+            kinds.setdefault(t.document, t.label)
+    return kinds
+
+
+def _issue(
+    case: Case, kind: str, *, unit: Unit, actor: User | None, on: dt.date | None, extra: dict | None
+) -> IssuedDocument:
+    """Number, render, store and record one document (inside the caller's transaction)."""
+    issued_on = _issue_date(case, on)
+    seq, number = None, ""
+    if numbering.is_numbered(kind):
+        seq, number = numbering.allocate(unit, kind, issued_on.year)
+    rendered = _render(case, kind, number=number, issued_on=issued_on, extra={**(extra or {}), "issuing_unit": unit})
+    doc = _create_version(
+        case=case, kind=kind, unit=unit, year=issued_on.year, seq=seq, number=number, version=1,
+        actor=actor, issued_on=issued_on, rendered=rendered,
+    )
+    stage = OPINION_STAGES.get(kind)
+    if stage is not None:
+        # The opinion carries the number of the document that states it (one number per 意见书).
+        opinion = case.opinions.filter(stage=stage).order_by("-pk").first()
+        if opinion is not None:
+            Opinion.objects.filter(pk=opinion.pk).update(document_number=number)
+    record(
+        case,
+        "document_issued",
+        actor=actor,
+        data={"document_id": doc.pk, "kind": kind, "number": number, "version": 1},
+        note=f"{_label(kind)}{f' {number}' if number else ''}",
+        on=issued_on,
+    )
+    return doc
+
+
 def document_issue(
     *, case: Case, kind: str, actor: User, extra: dict | None = None, on: dt.date | None = None
 ) -> IssuedDocument:
-    """Issue a document of ``kind`` for ``case``: number it, render it, store it and record it on the item.
+    """Issue a document of ``kind`` for ``case`` on demand: number it, render it, store it, record it.
 
+    The documents of acts (受理告知书, 处理意见书 …) are issued by the act itself (``issue_for_act``) and are
+    refused here: a second one would give the petitioner two numbers for one decision; a fix is a correction.
     The number is taken inside this transaction, so a failure anywhere (rendering included) leaves no gap.
     """
     _check_kind(kind)
+    act = _act_kinds().get(kind)
+    if act is not None:
+        raise ValidationFailed(
+            f"「{_label(kind)}」随「{act}」一并出具，不能单独签发；内容有误请对已出具的文书「更正」",
+            field="kind",
+        )
     with transaction.atomic():
         unit = _issuing_unit(case, kind, actor)
-        issued_on = _issue_date(case, on)
-        seq, number = None, ""
-        if numbering.is_numbered(kind):
-            seq, number = numbering.allocate(unit, kind, issued_on.year)
-        content, template_version, context = _render(
-            case, kind, number=number, issued_on=issued_on, extra=extra
-        )
-        doc = _create_version(
-            case=case, kind=kind, unit=unit, year=issued_on.year, seq=seq, number=number, version=1,
-            actor=actor, issued_on=issued_on, rendered=(content, template_version, context),
-        )
-        record(
-            case,
-            "document_issued",
-            actor=actor,
-            data={"document_id": doc.pk, "kind": kind, "number": number, "version": 1},
-            note=f"{_label(kind)}{f' {number}' if number else ''}",
-            on=issued_on,
-        )
-    return doc
+        return _issue(case, kind, unit=unit, actor=actor, on=on, extra=extra)
+
+
+def issue_for_act(
+    *, case: Case, action: str, kind: str, delivers: str, actor: User | None, on: dt.date, unit: Unit | None,
+    extra: dict,
+) -> None:
+    """The workflow's document hook (``cases.workflow.register_document_hook``): issue the act's document and
+    record the delivery the act stands for, in the act's transaction. The act's own permission is the
+    authority to sign its notice, so no second check is made; any failure refuses the act."""
+    if unit is None:
+        raise ValidationFailed("无法确定出具文书的单位，请联系系统管理员")
+    issued = _issue(case, kind, unit=unit, actor=actor, on=on, extra=extra) if kind else None
+    if delivers:
+        doc = issued
+        if doc is None:
+            doc = (
+                IssuedDocument.objects.select_for_update()
+                .filter(case=case, kind=delivers, delivered_on__isnull=True)
+                .exclude(pk__in=IssuedDocument.objects.filter(case=case, supersedes__isnull=False).values("supersedes"))
+                .order_by("-pk")
+                .first()
+            )
+        if doc is None:
+            raise ValidationFailed(f"尚无待送达的「{_label(delivers)}」，请先出具")
+        _apply_delivery(doc, delivered_on=on, method=extra.get("method", ""), signer=extra.get("signer", ""))
 
 
 def document_correct(
@@ -274,7 +346,8 @@ def document_correct(
         case = old.case
         issued_on = clock.today()
         content, template_version, context = _render(
-            case, old.kind, number=old.number, issued_on=issued_on, extra=extra
+            case, old.kind, number=old.number, issued_on=issued_on,
+            extra={**(extra or {}), "issuing_unit": old.issuing_unit},
         )
         doc = _create_version(
             case=case, kind=old.kind, unit=old.issuing_unit, year=old.year, seq=old.seq, number=old.number,
@@ -307,13 +380,10 @@ def _delivery_method(method: str) -> str:
     raise ValidationFailed(f"送达方式「{method}」无效，请选择：{choices}", field="method")
 
 
-def document_record_delivery(
-    *, document: IssuedDocument, actor: User, delivered_on: dt.date, method: str, signer: str
-) -> IssuedDocument:
-    """Record, once, that the document reached its addressee; for a reply or a review decision this also
-    stores the last day of the petitioner's next remedy, computed by the deadline engine."""
-    from xinfang.deadlines.services import compute_deadline
-
+def _clean_delivery(delivered_on: dt.date, method: str, signer: str) -> tuple[str, str]:
+    if not method:
+        choices = "、".join(str(label) for label in DeliveryMethod.labels)
+        raise ValidationFailed(f"请选择送达方式：{choices}", field="method")
     method = _delivery_method(method)
     signer = (signer or "").strip()
     if method in (DeliveryMethod.IN_PERSON, DeliveryMethod.LEFT) and not signer:
@@ -329,6 +399,44 @@ def document_record_delivery(
             f"送达日期 {delivered_on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际送达的日期",
             field="delivered_on",
         )
+    return method, signer
+
+
+def _apply_delivery(doc: IssuedDocument, *, delivered_on: dt.date, method: str, signer: str) -> IssuedDocument:
+    """Write the delivery fields of a locked, undelivered document; for a reply or a review decision also
+    the last day of the petitioner's next remedy, computed by the deadline engine."""
+    from xinfang.deadlines.services import compute_deadline
+
+    method, signer = _clean_delivery(delivered_on, method, signer)
+    if doc.delivered_on is not None:
+        raise ValidationFailed(
+            f"{doc} 已于 {doc.delivered_on:%Y-%m-%d} 登记送达，送达信息不能更改", field="document"
+        )
+    if delivered_on < doc.issued_on:
+        raise ValidationFailed(
+            f"送达日期 {delivered_on:%Y-%m-%d} 早于成文日期 {doc.issued_on:%Y-%m-%d}，请核对",
+            field="delivered_on",
+        )
+    doc.delivered_on = delivered_on
+    doc.delivery_method = method
+    doc.delivery_signer = signer
+    rule = REMEDY_RULES.get(doc.kind)
+    if rule is not None:
+        deadline = compute_deadline(
+            rule, delivered_on, rule_date=doc.case.received_on or delivered_on, allow_provisional=True
+        )
+        doc.remedy_last_day = deadline.due
+        doc.remedy_provisional = deadline.provisional
+    doc.save(update_fields=sorted(DELIVERY_FIELDS))
+    return doc
+
+
+def document_record_delivery(
+    *, document: IssuedDocument, actor: User, delivered_on: dt.date, method: str, signer: str
+) -> IssuedDocument:
+    """Record, once, that the document reached its addressee. A 信访处理意见书 awaiting delivery is delivered
+    through the workflow's 「送达」 act (its clocks stop, the 复查 and evaluation windows open), never beside it."""
+    method, signer = _clean_delivery(delivered_on, method, signer)
     with transaction.atomic():
         doc = (
             IssuedDocument.objects.select_for_update()
@@ -341,27 +449,12 @@ def document_record_delivery(
             raise PermissionRefused(
                 f"您在「{doc.issuing_unit.name}」没有登记「{_label(doc.kind)}」送达的权限"
             )
-        if doc.delivered_on is not None:
-            raise ValidationFailed(
-                f"{doc} 已于 {doc.delivered_on:%Y-%m-%d} 登记送达，送达信息不能更改", field="document"
-            )
-        if delivered_on < doc.issued_on:
-            raise ValidationFailed(
-                f"送达日期 {delivered_on:%Y-%m-%d} 早于成文日期 {doc.issued_on:%Y-%m-%d}，请核对",
-                field="delivered_on",
-            )
-        doc.delivered_on = delivered_on
-        doc.delivery_method = method
-        doc.delivery_signer = signer
-        rule = REMEDY_RULES.get(doc.kind)
-        if rule is not None:
-            deadline = compute_deadline(
-                rule, delivered_on, rule_date=doc.case.received_on or delivered_on, allow_provisional=True
-            )
-            doc.remedy_last_day = deadline.due
-            doc.remedy_provisional = deadline.provisional
-        doc.save(update_fields=sorted(DELIVERY_FIELDS))
-    return doc
+        if doc.kind == DocumentKind.REPLY and doc.delivered_on is None:
+            from xinfang.cases.services import case_deliver
+
+            case_deliver(case=doc.case, actor=actor, delivered_on=delivered_on, method=method, signer=signer)
+            return IssuedDocument.objects.get(pk=doc.pk)
+        return _apply_delivery(doc, delivered_on=delivered_on, method=method, signer=signer)
 
 
 def document_upload_template(

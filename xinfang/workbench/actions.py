@@ -49,8 +49,7 @@ def _not_reaccept(case, user, d, _):
 
 def _doc(d) -> s.OpinionInput:
     return s.OpinionInput(
-        document_number=d["document_number"], request_summary=d["request_summary"], facts=d["facts"],
-        opinion=d["opinion"], legal_basis=d["legal_basis"], remedy=d.get("remedy") or "",
+        request_summary=d["request_summary"], facts=d["facts"], opinion=d["opinion"], legal_basis=d["legal_basis"],
     )
 
 
@@ -72,7 +71,8 @@ class _Refused(Exception):
 def _decide(review: bool):
     def run(case, user, d, _):
         fn = s.case_review_decide if review else s.case_rereview_decide
-        fn(case=case, actor=user, outcome=d["outcome"], doc=_doc(d), delivered_on=d["on"])
+        fn(case=case, actor=user, outcome=d["outcome"], doc=_doc(d), delivered_on=d["on"], method=d["method"],
+           signer=d.get("signer", ""))
         return "已记录结论并送达意见书"
 
     return run
@@ -89,9 +89,10 @@ UI_ACTIONS: list[UiAction] = [
     UiAction("file", "直接答复 / 存档", frozenset({"file"}), f.ReasonForm,
              lambda c, u, d, _: s.case_file(case=c, actor=u, reason=d["reason"], on=d["on"]),
              done="已直接答复/存档"),
-    UiAction("decline", "不予受理", frozenset({"decline", "refuse"}), f.ReasonForm,
-             lambda c, u, d, _: s.case_decline(case=c, actor=u, ground=d["reason"], on=d["on"]),
-             done="已作出不予受理决定",
+    UiAction("decline", "不予受理", frozenset({"decline", "refuse"}), f.DeclineForm,
+             lambda c, u, d, _: s.case_decline(case=c, actor=u, ground=d["reason"], on=d["on"], route=d["route"],
+                                              organ=d.get("organ", "")),
+             done="已作出不予受理决定，并出具不予受理告知书",
              danger=True, help="须写明理由和依据，并书面告知信访人"),
     UiAction("not_reaccept", "不再受理", frozenset({"not_reaccept"}), f.NotReacceptForm, _not_reaccept, danger=True),
     UiAction("sign", "签收", frozenset({"sign"}), f.DateOnlyForm,
@@ -107,7 +108,7 @@ UI_ACTIONS: list[UiAction] = [
              done="已处理异议"),
     UiAction("accept", "受理", frozenset({"accept", "accept_simple"}), f.AcceptForm,
              lambda c, u, d, _: s.case_accept(case=c, actor=u, simple=d["procedure"] == "simple", on=d["on"], note=d.get("note", "")),
-             done="已受理"),
+             done="已受理，并出具受理告知书"),
     UiAction("redirect", "导入法定程序", frozenset({"redirect"}), f.ReasonForm,
              lambda c, u, d, _: s.case_redirect(case=c, actor=u, procedure=d["reason"], on=d["on"]),
              done="已导入法定程序"),
@@ -116,16 +117,17 @@ UI_ACTIONS: list[UiAction] = [
              done="已转为普通程序"),
     UiAction("extend", "延长办理期限", frozenset({"extend"}), f.ExtendForm,
              lambda c, u, d, _: s.case_extend(case=c, actor=u, days=d["days"], reason=d["reason"], on=d["on"]),
-             done="已批准延期",
+             done="已批准延期，并出具延期告知书",
              help="只能延长一次，不超过30日，须告知信访人延期理由"),
     UiAction("mediate", "达成调解 / 和解协议", frozenset({"mediate"}), f.MediateForm,
              lambda c, u, d, _: s.case_mediate(case=c, actor=u, agreement=d["agreement"], on=d["on"]),
              done="已记录调解协议，信访事项终结"),
     UiAction("reply", "出具信访处理意见书", frozenset({"reply"}), f.ReplyForm,
              lambda c, u, d, items: s.case_reply(case=c, actor=u, doc=_doc(d), items=items or [], on=d["on"]),
-             done="已出具处理意见书"),
+             done="已出具信访处理意见书（文号自动编排）"),
     UiAction("deliver", "送达处理意见书", frozenset({"deliver"}), f.DeliverForm,
-             lambda c, u, d, _: s.case_deliver(case=c, actor=u, delivered_on=d["on"]),
+             lambda c, u, d, _: s.case_deliver(case=c, actor=u, delivered_on=d["on"], method=d["method"],
+                                               signer=d.get("signer", "")),
              done="已记录送达"),
     UiAction("request_review", "登记复查申请", frozenset({"request_review", "refuse_review"}), f.RequestReviewForm,
              _request(True), help="收到书面答复之日起30日内提出；逾期申请将被记录并不予受理"),

@@ -7,6 +7,7 @@ from django.forms import formset_factory
 
 from xinfang.cases.choices import ReplyOutcome, ReviewOutcome
 from xinfang.core import clock
+from xinfang.documents.models import DeliveryMethod
 from xinfang.orgs.models import Unit, UnitKind
 from xinfang.workbench.forms_fields import AsciiIntegerField
 
@@ -171,18 +172,42 @@ class MediateForm(ActionForm):
     on = _date("签订日期")
 
 
-class OpinionFields(forms.Form):
-    document_number = forms.CharField(
-        label="文号",
-        max_length=60,  # Opinion.document_number
-        help_text="例如：东政信复〔2026〕12号",
-        error_messages={"max_length": "文号不能超过 %(limit_value)d 个字（您输入了 %(show_value)d 个）"},
+class DeclineForm(ActionForm):
+    reason = _text("不予受理的理由和依据", help_text="写入不予受理告知书")
+    route = forms.ChoiceField(
+        label="告知信访人的去向",
+        choices=[
+            ("procedure", "依法定途径（诉讼、仲裁、行政复议等）"),
+            ("legal", "已转政法部门"),
+            ("organ", "向其他有权处理的机关提出"),
+        ],
+        widget=forms.RadioSelect,
+        initial="procedure",
     )
+    organ = forms.CharField(
+        label="有权处理的机关", required=False, max_length=60,
+        help_text="选择「向其他有权处理的机关提出」时必填",
+        error_messages={"max_length": "机关名称不能超过 %(limit_value)d 个字（您输入了 %(show_value)d 个）"},
+    )
+    on = _date("日期")
+
+
+# 直接送达 and 留置 need a name on the receipt; the service says so when it is missing.
+class DeliveryFields(forms.Form):
+    method = forms.ChoiceField(label="送达方式", choices=DeliveryMethod.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "请选择送达方式"})
+    signer = forms.CharField(
+        label="签收人（留置送达填见证人）", required=False, max_length=60,  # IssuedDocument.delivery_signer
+        help_text="直接送达、留置送达必填",
+        error_messages={"max_length": "签收人不能超过 %(limit_value)d 个字（您输入了 %(show_value)d 个）"},
+    )
+
+
+class OpinionFields(forms.Form):
     request_summary = _text("信访人请求")
     facts = _text("事实和理由（调查核实情况）", rows=4)
     opinion = _text("处理意见", rows=4)
     legal_basis = _text("依据（法律法规及政策）")
-    remedy = _text("救济途径和期限", required=False, help_text="留空则按规定自动填写复查/复核的机关和期限")
 
 
 class ReplyForm(OpinionFields, ActionForm):
@@ -198,7 +223,7 @@ class RequestItemForm(forms.Form):
 RequestItemFormSet = formset_factory(RequestItemForm, extra=0, min_num=1, validate_min=True)
 
 
-class DeliverForm(ActionForm):
+class DeliverForm(DeliveryFields, ActionForm):
     on = _date("送达日期", "信访人收到书面答复之日；复查申请期和评价期自此起算")
 
 
@@ -207,9 +232,9 @@ class RequestReviewForm(ActionForm):
     reason = _text("申请请求和理由")
 
 
-class DecideForm(OpinionFields, ActionForm):
+class DecideForm(OpinionFields, DeliveryFields, ActionForm):
     outcome = forms.ChoiceField(label="结论", choices=ReviewOutcome.choices, widget=forms.RadioSelect)
-    on = _date("送达日期")
+    on = _date("送达日期", "意见书出具并送达信访人之日；下一步申请期限自此起算")
 
 
 class ArchiveForm(ActionForm):

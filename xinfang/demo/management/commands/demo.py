@@ -151,7 +151,7 @@ class Command(BaseCommand):
             w(f"  · 第 {plan.index + 1} 件（目标状态「{Status(plan.target).label}」）：{plan.failure}")
         kinds_issued = sum(1 for kind in DocumentKind.values if documents.issued[kind])
         w(
-            f"文书：签发 {documents.total + documents.corrected} 份（{kinds_issued}/{len(DocumentKind.values)} 种，"
+            f"文书：签发 {documents.total} 份（{kinds_issued}/{len(DocumentKind.values)} 种，"
             f"含更正版本 {documents.corrected} 份），登记送达 {documents.delivered} 份，用时 {documents.seconds:.1f} 秒"
         )
         w(f"签发失败的文书：{len(documents.failures)} 份")
