@@ -36,13 +36,24 @@ def _track(t) -> str:
     return "；".join(parts) or "—"
 
 
+def _documents(t) -> str:
+    """The written document the act issues and the one whose delivery it records (kinds: docs/documents.md)."""
+    parts = []
+    if t.document:
+        parts.append(f"出具 `{t.document}`")
+    if t.delivers:
+        parts.append(f"送达 `{t.delivers}`")
+    return "；".join(parts) or "—"
+
+
 def render_workflow_markdown() -> str:
     lines = [
         "# 信访件办理流程（状态与迁移）",
         "",
         "本文件由 `xinfang workflow_doc` 根据 `xinfang/cases/workflow.py` 的迁移表自动生成，请勿手工修改。",
         "每一次迁移都经过 `transition()`：加锁、检查原状态与操作人权限、执行业务校验、停止/开始期限、记录办理记录，"
-        "全部在同一事务中完成。",
+        "全部在同一事务中完成。法律要求书面告知的操作（「书面文书」列）在同一事务中出具并保存该文书，"
+        "文书无法出具时操作不生效。",
         "",
         "## 状态",
         "",
@@ -60,8 +71,8 @@ def render_workflow_markdown() -> str:
         "",
         "## 迁移",
         "",
-        "| 操作代码 | 操作 | 原状态 | 新状态 | 执行者 | 所需权限 | 期限 | 移交与评价 | 依据 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| 操作代码 | 操作 | 原状态 | 新状态 | 执行者 | 所需权限 | 期限 | 移交与评价 | 书面文书 | 依据 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for t in _TABLE:
         if t.src == frozenset(Status.values):
@@ -72,7 +83,7 @@ def render_workflow_markdown() -> str:
         perm = f"`{t.perm}`" if t.perm else "系统"
         where = "（对目标单位）" if t.perm_on == "target" else ""
         basis = t.basis + (f"；{t.notes}" if t.notes else "")
-        lines.append(f"| `{t.action}` | {t.label} | {src} | {dst} | {t.actor} | {perm}{where} | {_clocks(t)} | {_track(t)} | {basis} |")
+        lines.append(f"| `{t.action}` | {t.label} | {src} | {dst} | {t.actor} | {perm}{where} | {_clocks(t)} | {_track(t)} | {_documents(t)} | {basis} |")
     lines += [
         "",
         "## 主流程",
