@@ -1,59 +1,103 @@
-"""Render every kind of written document from a real item to .docx, PDF and PNG, to look at them.
+"""Render one document of every kind from the demo to .docx, PDF and PNG, to look at them as a county would.
 
-Run from the project root (LibreOffice and poppler-utils needed for PDF/PNG; the .docx files are written anyway):
+    .venv/bin/python bench/documents_render.py [--out DIR] [--items N] [--data DIR]
 
-    .venv/bin/python bench/documents_render.py [OUT_DIR]        # default /tmp/xinfang-documents
+It builds a fresh demo county (``xinfang demo``, SQLite in a temporary data directory unless ``--data`` names
+one that already holds a demo), exports every issued document with ``xinfang documents export``, picks one
+file of each kind — the latest version, a delivered one when there is one, so the remedy's computed last day
+shows — and converts it with LibreOffice (PDF) and pdftoppm (one PNG per page). It prints, per kind, the
+document number, the pages and where the PNG is; and the time the demo took to issue its documents.
 
-It runs under pytest only to borrow the test suite's fixtures (a fresh database with the small county of
-tests/conftest.py); each item is driven through the real services (tests/documents/items.py). Not part of the
-test suite: converting fourteen documents takes LibreOffice a while.
+LibreOffice (``soffice``) and poppler-utils (``pdftoppm``) come from Debian; without them only the .docx files
+are written and the script says so. Not part of the test suite: LibreOffice takes a few seconds a file.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-if __name__ != "__main__":  # under pytest, Django is configured: the fixtures and the project can be imported
-    from tests.conftest import _deadline_reference_data, _history_dates, county, petition  # noqa: F401 (fixtures)
-    from tests.documents.items import EXTRA, item_for
-    from xinfang.documents.context import build_context
-    from xinfang.documents.render import KINDS, render_docx
-else:
-    KINDS = ()
-
-OUT = Path(os.environ.get("XINFANG_DOCUMENTS_OUT", "/tmp/xinfang-documents"))
+XINFANG = ROOT / ".venv" / "bin" / "xinfang"
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_render_kind(kind, petition, county):  # noqa: F811 (fixtures imported above)
-    OUT.mkdir(parents=True, exist_ok=True)
-    case = item_for(kind, petition, county)
-    number = f"清信{'转' if kind in ('transfer', 'assignment') else '告'}〔2026〕{KINDS.index(kind) + 1}号"
-    context = build_context(case, kind, number=number, issued_on=dt.date(2026, 12, 1), extra=EXTRA.get(kind))
-    path = OUT / f"{kind}.docx"
-    path.write_bytes(render_docx(kind, context))
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice not installed: only the .docx was written")
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(OUT), str(path)],
-                   check=True, capture_output=True, timeout=300)
-    if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
-                        str(OUT / f"{kind}.pdf"), str(OUT / kind)], check=True, timeout=120)
+def _run(args: list[str], env: dict[str, str], timeout: int = 1800) -> str:
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode not in (0, 1):  # export ends with 1 when a file is missing: reported below, not fatal
+        sys.exit(f"{' '.join(args[:3])} 失败（{done.returncode}）：\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def _pick(manifest: list[dict]) -> dict[str, dict]:
+    """Per kind the entry to look at: not superseded, delivered first, then the latest issued."""
+    superseded = {(e["case"], e["number"], e["version"] - 1) for e in manifest if e.get("supersedes_version")}
+    chosen: dict[str, dict] = {}
+    for entry in manifest:
+        if (entry["case"], entry["number"], entry["version"]) in superseded:
+            continue
+        best = chosen.get(entry["kind"])
+        rank = (entry["delivered_on"] is not None, entry["version"], entry["issued_on"])
+        if best is None or rank > (best["delivered_on"] is not None, best["version"], best["issued_on"]):
+            chosen[entry["kind"]] = entry
+    return chosen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="/tmp/xinfang-documents", help="输出目录（默认 /tmp/xinfang-documents）")
+    parser.add_argument("--items", type=int, default=120, help="演示信访件数量（默认 120）")
+    parser.add_argument("--data", help="已有演示数据的数据目录（不再重新生成）")
+    args = parser.parse_args()
+
+    out = Path(args.out)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    data = Path(args.data) if args.data else Path(tempfile.mkdtemp(prefix="xinfang-render-"))
+    env = {**os.environ, "XINFANG_DATA_DIR": str(data), "XINFANG_SECRET_KEY": "render-bench",
+           "XINFANG_SECURE_COOKIES": "false"}
+    if not args.data:
+        _run([str(XINFANG), "migrate", "--noinput", "-v", "0"], env)
+        started = time.perf_counter()
+        report = _run([str(XINFANG), "demo", "--items", str(args.items)], env)
+        print(f"demo（{args.items} 件）用时 {time.perf_counter() - started:.1f} 秒")
+        for line in report.splitlines():
+            if line.startswith(("文书：", "签发失败")):
+                print(" ", line)
+    export = out / "export"
+    _run([str(XINFANG), "documents", "export", "--out", str(export)], env)
+    manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    chosen = _pick(manifest)
+    print(f"导出 {len(manifest)} 份文书，{len(chosen)} 种")
+
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if soffice is None or pdftoppm is None:
+        print("!!! 未安装 LibreOffice 或 poppler-utils：只写出了 .docx，未生成 PDF/PNG")
+    for kind, entry in sorted(chosen.items()):
+        docx = out / f"{kind}.docx"
+        shutil.copyfile(export / entry["file"], docx)
+        pages = "—"
+        if soffice and pdftoppm:
+            started = time.perf_counter()
+            subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(docx)],
+                           check=True, capture_output=True, timeout=300)
+            subprocess.run([pdftoppm, "-png", "-r", "60", str(out / f"{kind}.pdf"), str(out / kind)],
+                           check=True, timeout=120)
+            pages = str(len(list(out.glob(f"{kind}-*.png"))))
+            seconds = time.perf_counter() - started
+        print(f"{kind:24} {entry['number'] or '（无文号）':20} 送达 {entry['delivered_on'] or '—':10} "
+              f"救济期限 {entry['remedy_last_day'] or '—':10} 页数 {pages}"
+              + (f" 转换 {seconds:.1f} 秒" if soffice and pdftoppm else ""))
+    print(f"文件在 {out}")
+    if not args.data:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        os.environ["XINFANG_DOCUMENTS_OUT"] = sys.argv[1]
-    os.chdir(ROOT)
-    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT)]))
+    main()

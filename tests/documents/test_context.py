@@ -33,7 +33,10 @@ def ctx(case, kind, **extra):
         ("江州市委市政府", UnitKind.CITY, "江州市人民政府"),
         ("清河县政府", UnitKind.COUNTY, "清河县人民政府"),
         ("江州市人民政府", UnitKind.CITY, "江州市人民政府"),
-        ("东街镇", UnitKind.TOWNSHIP, "东街镇"),
+        ("东街镇", UnitKind.TOWNSHIP, "东街镇人民政府"),
+        ("西山乡", UnitKind.TOWNSHIP, "西山乡人民政府"),
+        ("城关街道", UnitKind.TOWNSHIP, "城关街道办事处"),
+        ("东街镇人民政府", UnitKind.TOWNSHIP, "东街镇人民政府"),
         ("县委办", UnitKind.DEPARTMENT, "县委办"),
     ],
 )
@@ -51,7 +54,7 @@ def test_township_reply_as_recorded_names_the_county_government_never_the_party_
 def test_township_reply_document_names_the_county_government(petition, county):
     context = ctx(drive(petition, county, Status.DELIVERED), "reply")
     assert context["remedy"] == "如不服本处理意见，可以自收到本意见书之日起30日内向县人民政府书面申请复查。"
-    assert context["issuing_organ"] == "东街镇"
+    assert context["issuing_organ"] == "东街镇人民政府"
     assert context["remedy_last_day"] == "2026年11月23日"  # delivered 10-22, +30 = Sat 11-21 → Mon 11-23
 
 
@@ -142,7 +145,7 @@ def test_assignment_letter_has_due_date_and_asks_for_the_report(petition, county
     case = item_for("assignment", petition, county)
     context = ctx(case, "assignment")
     assert context["due_on"] == "2026年10月30日"
-    assert context["addressee"] == "东街镇" and context["issuing_organ"] == "县信访局"
+    assert context["addressee"] == "东街镇人民政府" and context["issuing_organ"] == "县信访局"
 
 
 def test_request_refusal_names_the_closed_window(petition, county):

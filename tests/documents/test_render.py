@@ -48,7 +48,30 @@ def test_fourteen_kinds():
     assert len(KINDS) == 14
     for kind in KINDS:
         data, version = default_template(kind)
-        assert zipfile.is_zipfile(io.BytesIO(data)) and version == "builtin-1"
+        assert zipfile.is_zipfile(io.BytesIO(data)) and version == layout.VERSION
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_seal_area_name_and_date_stay_on_the_page_of_the_last_text(kind):
+    document = Document(io.BytesIO(default_template(kind)[0]))
+    paragraphs = document.paragraphs
+    assert [p.text for p in paragraphs[-2:]] == ["{{ issuing_organ }}", "{{ issued_on }}"]
+    # Two empty lines for the seal between the text and the signature, all chained to the date.
+    assert [p.text for p in paragraphs[-4:-2]] == ["", ""]
+    assert all(p.paragraph_format.keep_with_next for p in paragraphs[-4:-1])
+    last_text = paragraphs[-5]
+    assert last_text.paragraph_format.keep_with_next or not last_text.text.strip()
+    assert not paragraphs[-1].paragraph_format.keep_with_next
+
+
+def test_the_receipt_of_a_reply_states_the_last_day_to_ask_for_review(petition, county):
+    case, document = _render("delivery_receipt", petition, county)
+    rows = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    # Delivered 2026-10-22 (EXTRA): 30 days → Sat 2026-11-21 → Mon 2026-11-23.
+    assert rows["救济期限"] == "本意见书于2026年10月22日送达，复查申请最迟于2026年11月23日前提出。"
+    assert rows["受送达人签名"] == "陈大明" and rows["送达方式"].startswith("☑直接送达")
+    _, other = _render("delivery_receipt", petition, county, document_kind="acceptance_notice")
+    assert {row.cells[0].text: row.cells[1].text for row in other.tables[0].rows}["救济期限"] == "—"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -87,7 +110,7 @@ def test_every_kind_has_the_official_layout_and_content(kind, petition, county):
     assert "{{" not in text and "{%" not in text
     assert "2026年12月1日" in text
     assert not re.search(r"20\d\d-\d\d-\d\d", text)
-    assert NUMBER in text
+    assert (NUMBER in text) == (kind != "delivery_receipt")  # a receipt names the delivered document's number
     assert case.number in text
     if kind in layout.ORGAN_LETTERS:
         assert "陈大明" in text

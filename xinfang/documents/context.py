@@ -64,6 +64,10 @@ def _provisional(day: dt.date | None, provisional: bool) -> str:
     return f"（{note}）" if note else ""
 
 
+# The delivered document whose receipt states the last day of the next remedy, and that remedy's stage.
+RECEIPT_REMEDY = {"reply": Opinion.Stage.REPLY, "review_decision": Opinion.Stage.REVIEW}
+
+
 def _remedy(stage: str, decided_by: Unit | None, delivered_on: dt.date | None, received_on: dt.date) -> dict[str, str]:
     """The next remedy: organ and period by the rules, with the last day once delivery is known."""
     if stage == Opinion.Stage.REREVIEW:
@@ -196,7 +200,15 @@ def _kind_fields(case: Case, kind: str, extra: dict) -> dict[str, Any]:
         if method and method not in DELIVERY_METHODS:
             raise ValidationFailed(f"送达方式无效，可选：{'、'.join(DELIVERY_METHODS)}", field="method")
         doc_kind = extra.get("document_kind", "reply")
+        delivered_on = extra.get("delivered_on")
+        # The receipt states the last day of the remedy the delivery opens (decisions §8): the date depends on
+        # the delivery, which only this paper records.
+        remedy_deadline = ""
+        if doc_kind in RECEIPT_REMEDY and isinstance(delivered_on, dt.date):
+            stage = RECEIPT_REMEDY[doc_kind]
+            remedy_deadline = _remedy(stage, None, delivered_on, case.received_on or delivered_on)["remedy_deadline"]
         return {
+            "remedy_deadline": remedy_deadline or "—",
             "document_title": TITLES.get(doc_kind, doc_kind).replace("{{ request_stage }}", ""),
             "document_number": extra.get("document_number", ""),
             "recipient": petitioner_label(case),
@@ -268,7 +280,7 @@ def build_context(case: Case, kind: str, *, number: str, issued_on: dt.date, ext
         "case_number": case.number,
         "received_on": cn_date(case.received_on),
         "petitioner": petitioner,
-        "addressee": addressee_unit.name if addressee_unit is not None else petitioner,
+        "addressee": government_name(addressee_unit) if addressee_unit is not None else petitioner,
         "request_title": case.title,
         "request_content": content,
     }

@@ -35,7 +35,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates_docx"
-VERSION = "builtin-1"
+VERSION = "builtin-2"
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
@@ -176,6 +176,7 @@ RECEIPT_ROWS = [
     ("送达地址", "{{ address }}"),
     ("送达日期", "{{ delivered_on }}"),
     ("送达方式", "{{ methods }}"),
+    ("救济期限", "{{ remedy_deadline }}"),
     ("受送达人签名", "{{ signer }}"),
     ("送达人", "{{ deliverer }}"),
     ("备注", "{{ remarks }}"),
@@ -310,6 +311,10 @@ def _para(document, text: str = "", *, align=None, first_line: int = 0, right: i
     return p
 
 
+# Rows written by hand on the day of delivery get room for a signature.
+SIGNED_ROWS = ("受送达人签名", "备注")
+
+
 def _receipt_table(document) -> None:
     table = document.add_table(rows=len(RECEIPT_ROWS), cols=2)
     table.style = "Table Grid"
@@ -319,8 +324,8 @@ def _receipt_table(document) -> None:
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # w:gridCol, which LibreOffice reads instead of the cells' widths
     for row, (label, value) in zip(table.rows, RECEIPT_ROWS, strict=True):
-        # Rows tall enough to sign in by hand.
-        row.height = Mm(16)
+        # Rows tall enough to sign in by hand, eleven of them on one page with the title and the signature.
+        row.height = Mm(16) if label in SIGNED_ROWS else Mm(11)
         for cell, text, width in zip(row.cells, (label, value), widths, strict=True):
             cell.width = width
             p = cell.paragraphs[0]
@@ -340,7 +345,7 @@ def build(kind: str) -> bytes:
     else:
         _para(document)
     _para(document, TITLES[kind], align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=TITLE_SIZE)
-    if letter or kind == "delivery_receipt":
+    if letter:  # a 送达回证 has no number of its own: it names the document it delivers
         _para(document, "{{ number }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(document)
     if kind != "delivery_receipt":
@@ -356,10 +361,16 @@ def build(kind: str) -> bytes:
             _para(document, text)
         else:
             _para(document, text, first_line=2)
-    # 印章区: three empty lines above the signature, where the seal is stamped over organ name and date.
-    for _ in range(3):
-        _para(document)
-    _para(document, "{{ issuing_organ }}", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
+    # 印章区: two empty lines above the signature, so that the seal stamped over organ name and date reaches
+    # up to within a line of the text (GB/T 9704 §7.3.5.1). The last line of text, the seal area, the name
+    # and the date are kept on one page: never a page that holds only a date (LibreOffice and Word both
+    # honour keep-with-next).
+    body = document.paragraphs[-1]
+    if body.text.strip():
+        body.paragraph_format.keep_with_next = True
+    for _ in range(2):
+        _para(document).paragraph_format.keep_with_next = True
+    _para(document, "{{ issuing_organ }}", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4).paragraph_format.keep_with_next = True
     _para(document, "{{ issued_on }}", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
     buffer = io.BytesIO()
     document.save(buffer)

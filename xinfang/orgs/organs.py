@@ -20,6 +20,13 @@ _PARTY_AND_GOVERNMENT = re.compile(r"(?P<place>.*?)(?P<level>县|区|市|旗)(?:
 def government_name(unit: Unit) -> str:
     """The name an administrative organ signs or is addressed by: 「清河县人民政府」 for 「清河县委县政府」."""
     name = unit.name
+    if unit.kind == UnitKind.TOWNSHIP:
+        # 「东街镇」 signs as 「东街镇人民政府」, 「城关街道」 as 「城关街道办事处」.
+        if name.endswith(("镇", "乡")):
+            return f"{name}人民政府"
+        if name.endswith("街道"):
+            return f"{name}办事处"
+        return name
     if unit.kind not in (UnitKind.COUNTY, UnitKind.CITY) or "人民政府" in name:
         return name
     match = _PARTY_AND_GOVERNMENT.fullmatch(name)
