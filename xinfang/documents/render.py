@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from functools import cache
+from functools import cache, lru_cache
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
@@ -51,16 +51,23 @@ def _open(template: bytes) -> DocxTemplate:
         raise ValidationFailed(f"模板文件无法打开（{exc.__class__.__name__}），请确认是完好的 .docx 文件", field="template") from exc
 
 
-def check_template(template: bytes, context: dict) -> None:
-    """Raise ValidationFailed if ``template`` has broken Jinja or names a placeholder ``context`` lacks."""
+@lru_cache(maxsize=64)
+def _placeholders(template: bytes) -> frozenset[str]:
+    """The names a template uses, parsed once per template (a third of a render's time otherwise)."""
     doc = _open(template)
     try:
-        unknown = doc.get_undeclared_template_variables(_environment(), context)
+        return frozenset(doc.get_undeclared_template_variables(_environment()))
     except TemplateSyntaxError as exc:
         raise ValidationFailed(
             f"模板中的占位符写法有误（{exc.message}），请检查 {{{{ }}}} 和 {{% %}} 是否成对、拼写是否正确",
             field="template",
         ) from exc
+
+
+
+def check_template(template: bytes, context: dict) -> None:
+    """Raise ValidationFailed if ``template`` has broken Jinja or names a placeholder ``context`` lacks."""
+    unknown = _placeholders(template) - context.keys()
     if unknown:
         names = "、".join(f"{{{{ {name} }}}}" for name in sorted(unknown))
         known = "、".join(sorted(context))
