@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import pytest
+import time_machine
 
 
 def docx_bytes(*paragraphs: str) -> bytes:
@@ -35,6 +36,13 @@ def _fresh_storage(settings):
     """A new in-memory storage per test: the database is rolled back after each test, the storage is not, and
     item numbers repeat from test to test (the storage would then give the file another name)."""
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+
+
+@pytest.fixture
+def december_first():
+    """Today is 2026-12-01 (Shanghai): issue and delivery dates are checked against today."""
+    with time_machine.travel("2026-12-01 10:00:00+08:00", tick=False):
+        yield
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from tests.cases.helpers import D, drive, items, opinion
 from xinfang.cases import services as s
@@ -13,13 +12,7 @@ from xinfang.cases.workflow import TRANSITIONS, IllegalTransition, register_docu
 from xinfang.core.errors import ValidationFailed
 from xinfang.documents.models import DocumentCounter, IssuedDocument
 
-pytestmark = pytest.mark.usefixtures("fake_renderer")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel("2026-12-01 10:00:00+08:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("fake_renderer", "december_first")
 
 
 def test_the_table_ties_every_act_the_regulation_puts_in_writing():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.cases.helpers import drive
@@ -13,13 +12,7 @@ from xinfang.documents.models import DocumentTemplate
 from xinfang.orgs.permissions import Role
 from xinfang.orgs.services import user_create
 
-pytestmark = pytest.mark.usefixtures("fake_renderer")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel("2026-12-01 10:00:00+08:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("fake_renderer", "december_first")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -19,13 +18,7 @@ from xinfang.documents import services as ds
 from xinfang.documents.models import DocumentKind
 
 K = DocumentKind
-pytestmark = pytest.mark.usefixtures("fake_renderer")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel("2026-12-01 10:00:00+08:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("fake_renderer", "december_first")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from tests.cases.helpers import D, drive
 from xinfang.cases import services as s
@@ -13,13 +12,7 @@ from xinfang.documents import services as ds
 from xinfang.documents.models import DocumentKind, IssuedDocument
 
 K = DocumentKind
-pytestmark = pytest.mark.usefixtures("fake_renderer")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel("2026-12-01 10:00:00+08:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("fake_renderer", "december_first")
 
 
 def test_the_bureau_issues_the_transfer_of_an_item_it_has_forwarded(petition, county):

@@ -19,13 +19,7 @@ from xinfang.documents import services as ds
 from xinfang.documents.models import DocumentCounter, DocumentKind, DocumentTemplate, IssuedDocument
 
 K = DocumentKind
-pytestmark = pytest.mark.usefixtures("fake_renderer")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel("2026-12-01 10:00:00+08:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("fake_renderer", "december_first")
 
 
 @pytest.fixture
