@@ -10,6 +10,7 @@ from xinfang.cases.models import Case
 from xinfang.cases.states import Status
 from xinfang.cases.workflow import TRANSITIONS, IllegalTransition, register_document_hook
 from xinfang.core.errors import ValidationFailed
+from xinfang.documents import services as ds
 from xinfang.documents.models import DocumentCounter, IssuedDocument
 
 pytestmark = pytest.mark.usefixtures("fake_renderer", "december_first")
@@ -119,3 +120,26 @@ def test_a_review_sent_back_for_redo_serves_its_decision_on_the_petitioner(petit
     doc = case.documents.get(kind="review_decision")
     assert doc.issuing_unit == county.county and doc.delivered_on == D(2026, 11, 10)
     assert doc.delivery_signer == "陈大明"
+
+
+def test_a_correction_says_what_the_act_said_apart_from_the_fix(petition, county):
+    case = drive(petition, county, Status.ROUTING)
+    case = s.case_decline(case=case, actor=county.zhang, ground="属劳动争议", route="organ",
+                          organ="县劳动人事争议仲裁委员会", on=D(2026, 9, 2))
+    first = case.documents.get()
+    second = ds.document_correct(document=first, actor=county.zhang, reason="告知书中受理时间笔误")
+    assert second.data["route"] == "organ" and second.data["organ"] == "县劳动人事争议仲裁委员会"
+    assert ds.issued_with(second) == {"route": "organ", "organ": "县劳动人事争议仲裁委员会"}
+
+
+def test_a_reply_corrected_after_delivery_is_delivered_again_on_its_own(petition, county):
+    case = drive(petition, county, Status.DELIVERED)  # delivered by post on 2026-10-22
+    first = case.documents.get(kind="reply")
+    second = ds.document_correct(document=first, actor=county.li, reason="诉求事项表述有误")
+    second = ds.document_record_delivery(document=second, actor=county.li, delivered_on=D(2026, 12, 1),
+                                         method="in_person", signer="陈大明")
+    assert second.delivered_on == D(2026, 12, 1) and second.remedy_last_day == D(2026, 12, 31)
+    case.refresh_from_db()
+    # The item's own delivery (and its clocks) stay those of the first delivery.
+    assert case.status == Status.DELIVERED and case.reply_delivered_on == D(2026, 10, 22)
+    assert case.events.filter(action="deliver").count() == 1

@@ -111,7 +111,6 @@ def test_register_route_sign_accept_extend_reply(transactional_db, live_server, 
     login(page, live_server, "li")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     act(page, "出具信访处理意见书")
-    page.fill("#id_document_number", "东政信复〔2026〕12号")
     page.fill("#id_request_summary", "请求督促支付拖欠工资3万元")
     page.fill("#id_facts", "经调查，施工单位确欠陈大明工资3万元")
     page.fill("#id_opinion", "责令施工单位于30日内足额支付")
@@ -128,11 +127,19 @@ def test_register_route_sign_accept_extend_reply(transactional_db, live_server, 
     shoot("reply_form")
     confirm_and_submit(page)
     act(page, "送达处理意见书")
+    page.check("input[name=method][value=in_person]")
+    page.fill("#id_signer", "陈大明")
     confirm_and_submit(page)
     shoot("item_delivered")
     assert page.inner_text("[data-testid=status]").startswith("意见已送达")
     text = page.inner_text("main")
     assert "不予支持" in text and "予以支持" in text and "复查申请期" in text
+    # The acts issued their documents: the reply carries its number and, once delivered, the last day to ask
+    # for review (delivered on the frozen today).
+    reply = case.documents.get(kind="reply")
+    assert reply.number in page.inner_text("#documents") and reply.delivery_signer == "陈大明"
+    assert reply.remedy_last_day is not None
+    assert f"{reply.remedy_last_day:%Y-%m-%d}" in page.inner_text(f"#document-{reply.pk}")
     logout(page)
 
     case.refresh_from_db()

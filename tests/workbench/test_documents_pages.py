@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from tests.cases import helpers
 from tests.cases.helpers import D, drive
-from tests.documents.items import EXTRA
 from xinfang.cases import services as s
 from xinfang.cases.models import PersonalDataAccess
 from xinfang.cases.states import Status
+from xinfang.documents import selectors
 from xinfang.documents import services as ds
 from xinfang.documents.models import DocumentKind as K
 from xinfang.orgs.permissions import Role
@@ -40,17 +40,20 @@ def _fresh_storage(settings):
 
 @pytest.fixture
 def issued(petition, county):
-    """A delivered reply with its documents: 受理告知书, 处理意见书 v1 corrected by v2 (delivered), 送达回证."""
+    """A delivered reply with its documents: 受理告知书 (issued by 受理), 处理意见书 v1 (issued by 出具意见) corrected
+    by v2, which is delivered today, and its 送达回证."""
     county.town.doc_prefix = "东政信"
     county.town.save()
-    case = drive(petition, county, Status.DELIVERED)
-    notice = ds.document_issue(case=case, kind=K.ACCEPTANCE_NOTICE, actor=county.li, on=D(2026, 12, 1))
-    first = ds.document_issue(case=case, kind=K.REPLY, actor=county.li, on=D(2026, 12, 2))
+    case = drive(petition, county, Status.REPLIED)
+    notice = case.documents.get(kind=K.ACCEPTANCE_NOTICE)
+    first = case.documents.get(kind=K.REPLY)
     second = ds.document_correct(document=first, actor=county.li, reason="诉求事项表述有误")
     second = ds.document_record_delivery(document=second, actor=county.li, delivered_on=D(2026, 12, 10),
                                          method="in_person", signer="陈大明")
     receipt = ds.document_issue(case=case, kind=K.DELIVERY_RECEIPT, actor=county.li,
-                                extra={**EXTRA["delivery_receipt"], "document_number": second.number})
+                                extra=selectors.receipt_extra(second, deliverer="李承办"))
+    case.refresh_from_db()
+    assert case.status == Status.DELIVERED  # the reply's delivery was the workflow's 送达
     return case, {"notice": notice, "first": first, "second": second, "receipt": receipt}
 
 
@@ -91,7 +94,7 @@ def test_panel_lists_every_version_with_correction_delivery_and_provisional_reme
     assert first.number == second.number and first.number in old_row and first.number in new_row
     assert "第1版" in old_row and "已更正" in old_row and "诉求事项表述有误" in old_row
     assert "第2版" in new_row and "已更正" not in new_row and "更正原因：诉求事项表述有误" in new_row
-    assert "待送达" in old_row and "2026-12-02" in old_row
+    assert "待送达" in old_row and "2026-10-20" in old_row
     # delivered 12-10 in person: the 复查 window (30 days) ends in 2027, whose schedule is not loaded
     assert "2026-12-10 直接送达" in new_row
     assert second.remedy_provisional and second.remedy_last_day.year == 2027
@@ -206,8 +209,8 @@ def accusation(petition, county):
     transfer = ds.document_issue(case=case, kind=K.TRANSFER, actor=county.zhang, on=D(2026, 11, 20))
     s.case_forward(case=case, actor=county.zhang, target=county.town, on=D(2026, 11, 21))
     s.case_sign(case=case, actor=county.li, on=D(2026, 11, 22))
-    case = s.case_accept(case=case, actor=county.li, on=D(2026, 11, 23))
-    notice = ds.document_issue(case=case, kind=K.ACCEPTANCE_NOTICE, actor=county.li, on=D(2026, 11, 24))
+    case = s.case_accept(case=case, actor=county.li, on=D(2026, 11, 23))  # issues the 受理告知书
+    notice = case.documents.get(kind=K.ACCEPTANCE_NOTICE)
     official = user_create(username="cun", password="Xinfang-2026", full_name="东街村干部", unit=county.village,
                            roles=[(Role.HANDLER, county.town)])
     return case, official, notice, transfer

@@ -14,6 +14,7 @@ import importlib
 import io
 import json
 import logging
+import re
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -22,6 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from xinfang.cases.models import Case, Opinion
+from xinfang.cases.states import Status
 from xinfang.cases.workflow import record
 from xinfang.core import clock
 from xinfang.core.errors import PermissionRefused, ValidationFailed
@@ -100,6 +102,12 @@ def _may_issue(actor: User | None, kind: str, unit: Unit | None) -> bool:
 def _speaking_unit(case: Case, kind: str) -> Unit | None:
     """The unit a document speaks for: the unit that has the item, except that a 转送单 or 交办单 speaks for
     the 信访部门 that routed the item, which no longer has it once it is routed."""
+    if kind == K.OBJECTION:
+        # The 异议函 speaks for the unit that objected; the item has gone back to the 信访部门 by then.
+        event = case.events.filter(action="object", actor_unit__isnull=False).select_related("actor_unit")
+        objected = event.order_by("-pk").first()
+        if objected is not None:
+            return objected.actor_unit
     if kind in ROUTED_BY_SENDER:
         event = (
             case.events.filter(action__in=ROUTING_ACTIONS, actor_unit__isnull=False)
@@ -168,7 +176,23 @@ def _render(
             "请系统管理员检查该文书模板后重试",
             field="kind",
         ) from exc
+    # What the document was issued with beyond the item (a refusal's route, a receipt's delivery, a letter's
+    # note) is kept with its snapshot, so a correction says the same apart from the fix.
+    context = {**context, ISSUED_WITH: {k: v for k, v in (extra or {}).items() if k != "issuing_unit"}}
     return content, template_version, context
+
+
+ISSUED_WITH = "issued_with"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def issued_with(document: IssuedDocument) -> dict[str, Any]:
+    """The extra data ``document`` was issued with (dates back as dates)."""
+    stored = (document.data or {}).get(ISSUED_WITH) or {}
+    return {
+        key: dt.date.fromisoformat(value) if isinstance(value, str) and _ISO_DATE.fullmatch(value) else value
+        for key, value in stored.items()
+    }
 
 
 def _safe_part(text: str) -> str:
@@ -320,7 +344,8 @@ def issue_for_act(
 def document_correct(
     *, document: IssuedDocument, actor: User, reason: str, extra: dict | None = None
 ) -> IssuedDocument:
-    """Issue a corrected version: same number, version + 1, superseding ``document``, whose row and file stay."""
+    """Issue a corrected version: same number, version + 1, superseding ``document``, whose row and file stay.
+    It is rendered from the item as it is now and what the old version was issued with; ``extra`` overrides."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写更正原因（将记录在新版本上，原版本保留）", field="reason")
@@ -347,7 +372,7 @@ def document_correct(
         issued_on = clock.today()
         content, template_version, context = _render(
             case, old.kind, number=old.number, issued_on=issued_on,
-            extra={**(extra or {}), "issuing_unit": old.issuing_unit},
+            extra={**issued_with(old), **(extra or {}), "issuing_unit": old.issuing_unit},
         )
         doc = _create_version(
             case=case, kind=old.kind, unit=old.issuing_unit, year=old.year, seq=old.seq, number=old.number,
@@ -449,7 +474,9 @@ def document_record_delivery(
             raise PermissionRefused(
                 f"您在「{doc.issuing_unit.name}」没有登记「{_label(doc.kind)}」送达的权限"
             )
-        if doc.kind == DocumentKind.REPLY and doc.delivered_on is None:
+        if doc.kind == DocumentKind.REPLY and doc.case.status == Status.REPLIED:
+            # The first delivery of the 处理意见书 is the workflow's act; a corrected version delivered later
+            # is recorded on the document alone.
             from xinfang.cases.services import case_deliver
 
             case_deliver(case=doc.case, actor=actor, delivered_on=delivered_on, method=method, signer=signer)

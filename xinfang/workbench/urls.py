@@ -1,5 +1,6 @@
 from django.urls import path
 
+import xinfang.workbench.views.documents_actions as documents_actions
 from xinfang.workbench.views import audit, auth, cases, detail, documents, home, intel, register
 
 app_name = "workbench"
@@ -19,6 +20,16 @@ urlpatterns = [
     path("cases/<int:case_id>/attachments/<int:attachment_id>/", detail.attachment_download, name="attachment"),
     path("cases/<int:case_id>/documents/<int:document_id>.docx", documents.document_download, name="document"),
     path("cases/<int:case_id>/documents/<int:document_id>/print/", documents.document_print, name="document_print"),
+    path("cases/<int:case_id>/documents/<int:document_id>.pdf", documents.document_pdf, name="document_pdf"),
+    path("cases/<int:case_id>/documents/<int:document_id>/deliver/", documents_actions.document_deliver,
+         name="document_deliver"),
+    path("cases/<int:case_id>/documents/<int:document_id>/receipt/", documents_actions.document_receipt,
+         name="document_receipt"),
+    path("cases/<int:case_id>/documents/<int:document_id>/correct/", documents_actions.document_correct,
+         name="document_correct"),
+    path("cases/<int:case_id>/documents/issue/<str:kind>/", documents_actions.document_issue, name="document_issue"),
+    path("documents/pending/", documents.documents_pending, name="documents_pending"),
+    path("documents/print/", documents.documents_print, name="documents_print"),
     path("cases/<int:case_id>/suggestions/", intel.case_suggestions, name="case_suggestions"),
     path("cases/<int:case_id>/category/", intel.case_set_category, name="case_set_category"),
     path("cases/<int:case_id>/accused-unit/", detail.case_set_accused_unit, name="case_set_accused_unit"),

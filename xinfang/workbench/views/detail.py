@@ -24,6 +24,7 @@ from xinfang.orgs import policies
 from xinfang.orgs.permissions import Perm
 from xinfang.workbench.actions import BY_CODE, Refused, actions_for
 from xinfang.workbench.forms_actions import RequestItemFormSet
+from xinfang.workbench.forms_documents import panel_forms
 
 
 def case_or_404(user, case_id):
@@ -63,6 +64,7 @@ def case_detail(request, case_id):
     }
     if context["can_set_accused"]:
         context["accused_choices"] = _accused_choices()
+    context.update(panel_forms(request.user, case, context["documents"]))
     return render(request, "workbench/case_detail.html", context)
 
 
