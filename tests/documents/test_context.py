@@ -58,13 +58,13 @@ def test_township_reply_document_names_the_county_government(petition, county):
     assert context["remedy_last_day"] == "2026年11月23日"  # delivered 10-22, +30 = Sat 11-21 → Mon 11-23
 
 
-def test_county_department_reply_goes_to_the_county_government(petition, county):
+def test_county_department_reply_goes_to_the_county_government_or_the_department_above(petition, county):
     case = s.case_forward(case=petition(), actor=county.zhang, target=county.housing, on=D(2026, 9, 2))
     case = s.case_sign(case=case, actor=county.housing_handler, on=D(2026, 9, 3))
     case = s.case_accept(case=case, actor=county.housing_handler, on=D(2026, 9, 4))
     case = s.case_reply(case=case, actor=county.housing_handler, doc=opinion(), items=items(), on=D(2026, 10, 20))
     context = ctx(case, "reply")
-    assert "向县人民政府书面申请复查" in context["remedy"]
+    assert "向县人民政府或者上一级主管部门书面申请复查" in context["remedy"]
     assert context["issuing_organ"] == "县住建局"
     assert context["remedy_last_day"] == ""
     assert context["remedy_deadline"] == "复查申请期限自您收到本意见书之日起计算。"
@@ -175,3 +175,13 @@ def test_review_that_orders_the_matter_redone_offers_no_rereview_yet(petition, c
     assert context["review_outcome"] == "责令重新办理"
     assert "重新办理" in context["remedy"] and "复核" not in context["remedy"]
     assert context["remedy_last_day"] == ""
+
+
+def test_a_departments_reply_names_the_county_government_or_the_department_above(county):
+    from xinfang.cases.models import Opinion
+    from xinfang.cases.services import remedy_text
+
+    department = remedy_text(Opinion.Stage.REPLY, county.county, county.housing)
+    assert department == "如不服本处理意见，可以自收到本意见书之日起30日内向县人民政府或者上一级主管部门书面申请复查。"
+    township = remedy_text(Opinion.Stage.REPLY, county.county, county.town)
+    assert township == "如不服本处理意见，可以自收到本意见书之日起30日内向县人民政府书面申请复查。"

@@ -130,6 +130,8 @@ def test_full_path_through_the_pages(client, petition, county):
         dt.date(2026, 10, 22), "in_person", "陈大明")
     assert reply_doc.remedy_last_day == dt.date(2026, 11, 23)
     assert case.opinions.get().document_number == reply_doc.number != ""
+    page = client.get(reverse("workbench:case_detail", args=[case.pk])).content.decode()
+    assert "复查申请最迟于 2026-11-23 前提出" in page
     # a late 复查 request is recorded and refused with its reason, shown as a warning
     client.force_login(county.county_head)
     resp = client.post(action(case, "request_review"), {"on": "2026-11-24", "reason": "不服", "confirm": "on"}, follow=True)

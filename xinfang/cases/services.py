@@ -933,13 +933,18 @@ def _clean_opinion(doc: OpinionInput) -> None:
         raise ValidationFailed(f"意见书缺少：{'、'.join(missing)}（《信访工作条例》第三十二条）")
 
 
-def remedy_text(stage: str, unit: Unit | None) -> str:
-    """The 救济途径 sentence an opinion of ``stage`` carries when its author writes none; ``unit`` is the organ
-    that hears the next step."""
+def remedy_text(stage: str, unit: Unit | None, decided_by: Unit | None = None) -> str:
+    """The 救济途径 sentence of an opinion of ``stage``, always produced from the rules, never typed: ``unit`` is
+    the organ that hears the next step, ``decided_by`` the organ that gave the opinion. A county department's
+    上一级行政机关 is the county government or its own department one level up, which the petitioner chooses
+    when asking ([T22-35]); the sentence names both."""
     # On a document 县委县政府 is the county people's government, never 县委 (orgs.organs).
+    from xinfang.orgs.models import UnitKind
     from xinfang.orgs.organs import government_name
 
     organ = government_name(unit) if unit is not None else "上一级机关"
+    if decided_by is not None and decided_by.kind == UnitKind.DEPARTMENT and unit is not None:
+        organ = f"{organ}或者上一级主管部门"
     if stage == Opinion.Stage.REPLY:
         return f"如不服本处理意见，可以自收到本意见书之日起30日内向{organ}书面申请复查。"
     if stage == Opinion.Stage.REVIEW:
@@ -967,7 +972,7 @@ def case_reply(
         if item.outcome not in ReplyOutcome.values:
             raise ValidationFailed(f"第{i}项处理结果无效，可选：{'、'.join(ReplyOutcome.labels)}")
     on = on or clock.today()
-    remedy = remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit))
+    remedy = remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit), case.current_unit)
 
     def write(obj: Case) -> None:
         op = Opinion.objects.create(
@@ -1139,7 +1144,7 @@ def _decide(
         raise ValidationFailed("送达日期不能晚于今天")
     stage = Opinion.Stage.REREVIEW if rereview else Opinion.Stage.REVIEW
     next_unit = None if rereview else review_unit_for(case.review_unit or case.current_unit)
-    remedy = remedy_text(stage, next_unit)
+    remedy = remedy_text(stage, next_unit, None if rereview else case.review_unit)
 
     def write(obj: Case) -> None:
         Opinion.objects.create(

@@ -74,7 +74,7 @@ def _remedy(stage: str, decided_by: Unit | None, delivered_on: dt.date | None, r
         return {"remedy_heading": "告知事项", "remedy": remedy_text(stage, None), "remedy_deadline": "",
                 "remedy_last_day": ""}
     organ = higher_organ(decided_by) if decided_by is not None else None
-    sentence = remedy_text(stage, organ)
+    sentence = remedy_text(stage, organ, decided_by)
     rule = "review_request" if stage == Opinion.Stage.REPLY else "rereview_request"
     what = "复查" if stage == Opinion.Stage.REPLY else "复核"
     if delivered_on is None:

@@ -64,6 +64,16 @@ def documents_panel(case: Case) -> list[PanelRow]:
     ]
 
 
+def opinion_remedies(rows: list[PanelRow]) -> dict[str, PanelRow]:
+    """The delivered 意见书 of the panel by number (its latest delivered version): the item page shows the
+    computed last day of the remedy beside the opinion it answers."""
+    delivered: dict[str, PanelRow] = {}
+    for row in rows:  # issuing order: a later delivered version wins
+        if row.document.number and row.document.remedy_last_day is not None:
+            delivered[row.document.number] = row
+    return delivered
+
+
 def document_for(user, case: Case, document_id: int, *, purpose: str) -> IssuedDocument | None:
     """One document of ``case`` (found by the caller through ``access_case``) for download or printing, through
     the disclosure door: None for a document of another item or for a user on the accused side; logged."""

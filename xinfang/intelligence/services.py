@@ -474,7 +474,7 @@ def reply_advice(
         f"处理意见：{opinion.strip()}",
         f"依据{legal_basis.strip()}。",
         *[i.strip() for i in items or [] if i and i.strip()],
-        remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit)),  # as case_reply writes it
+        remedy_text(Opinion.Stage.REPLY, review_unit_for(case.current_unit), case.current_unit),  # as case_reply writes it
     ]
     try:
         result = check_reply(case.content, "\n".join(parts), title=case.title)

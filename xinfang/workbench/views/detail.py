@@ -19,7 +19,7 @@ from xinfang.cases.validators import ascii_int
 from xinfang.cases.workflow import backdate_reason
 from xinfang.core import clock
 from xinfang.core.errors import NotFound, XinfangError
-from xinfang.documents.selectors import documents_panel
+from xinfang.documents.selectors import documents_panel, opinion_remedies
 from xinfang.orgs import policies
 from xinfang.orgs.permissions import Perm
 from xinfang.workbench.actions import BY_CODE, Refused, actions_for
@@ -50,7 +50,7 @@ def case_detail(request, case_id):
         "identity_visible": shown.visible,
         "petitioners": shown.petitioners,
         "attachments": shown.attachments,
-        "opinions": case.opinions.prefetch_related("items").select_related("unit"),
+        "opinions": list(case.opinions.prefetch_related("items").select_related("unit")),
         "evaluations": case.evaluations.all(),
         "events": timeline_rows(case),
         "documents": documents_panel(case),
@@ -65,6 +65,9 @@ def case_detail(request, case_id):
     if context["can_set_accused"]:
         context["accused_choices"] = _accused_choices()
     context.update(panel_forms(request.user, case, context["documents"]))
+    remedies = opinion_remedies(context["documents"])
+    for op in context["opinions"]:
+        op.remedy_row = remedies.get(op.document_number) if op.document_number else None
     return render(request, "workbench/case_detail.html", context)
 
 
