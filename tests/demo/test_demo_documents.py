@@ -9,8 +9,11 @@ import json
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from xinfang.documents.models import DocumentKind, IssuedDocument
 
@@ -20,23 +23,31 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 MANIFEST_FIELDS = {"case", "kind", "number", "issued_on", "delivered_on", "remedy_last_day", "file", "sha256"}
 
 
+FROZEN = dt.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)
+IN_MEMORY = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+
+
+def _run_demo(**options) -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out, items=120, seed=1, **options)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    """One demo county for the tests that only read it (a run takes half a minute): built once, in its own
+    storage, inside a transaction rolled back when the module ends; each test runs in a savepoint within it."""
+    storages = {**settings.STORAGES, "default": IN_MEMORY}
+    with django_db_blocker.unblock(), override_settings(STORAGES=storages), time_machine.travel(FROZEN, tick=False):
+        with transaction.atomic():
+            yield _run_demo()
+            transaction.set_rollback(True)
+
+
 @pytest.fixture(autouse=True)
 def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(FROZEN, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _fresh_storage(settings):
-    # The database is rolled back after each test, the storage is not: start each test with an empty one.
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
-
-
-@pytest.fixture
-def demo_output() -> str:
-    out = io.StringIO()
-    call_command("demo", stdout=out, items=120, seed=1)
-    return out.getvalue()
 
 
 def stored(name: str) -> bytes:
@@ -100,7 +111,10 @@ def test_export_over_the_demo_covers_every_kind(demo_output, tmp_path):
     assert any(e["remedy_last_day"] for e in entries if e["kind"] == "reply")
 
 
-def test_reset_removes_the_demo_documents_and_issues_them_again(demo_output):
+def test_reset_removes_the_demo_documents_and_issues_them_again(settings):
+    # This one changes the demo: its own run, in a storage of its own.
+    settings.STORAGES = {**settings.STORAGES, "default": IN_MEMORY}
+    _run_demo()
     before = sorted(IssuedDocument.objects.values_list("kind", "number", "version"))
     out = io.StringIO()
     call_command("demo", stdout=out, items=120, seed=1, reset=True)

@@ -74,6 +74,12 @@ class DemoDocuments:
     def _handler(self, case: Case) -> User | None:
         return self.c.handlers.get(case.current_unit_id) or self.c.heads.get(case.current_unit_id)
 
+    def _objector(self, case: Case) -> User | None:
+        """The 异议函 is written by the unit that objected; the item is back at the 信访部门 by then."""
+        event = _last_event(case, "object")
+        unit_id = event.actor_unit_id if event else None
+        return self.c.handlers.get(unit_id) or self.c.heads.get(unit_id)
+
     # --- issuing ---------------------------------------------------------------------------------------
 
     def run(self) -> DocumentRun:
@@ -129,7 +135,7 @@ class DemoDocuments:
         t += self._pick(self._cases(events__action="assign"), K.ASSIGNMENT,
                         self._event_day("assign"), self._simple(K.ASSIGNMENT, self._registrar))
         t += self._pick(self._cases(status=Status.OBJECTION), K.OBJECTION,
-                        self._event_day("object"), self._simple(K.OBJECTION, self._handler))
+                        self._event_day("object"), self._simple(K.OBJECTION, self._objector))
         overdue = self._cases(status=Status.HANDLING, due_on__lt=self.today)
         t += self._pick(overdue, K.SUPERVISION_LETTER, lambda c: self.today, self._letter(K.SUPERVISION_LETTER))
         t += self._pick(overdue[self.per_kind:] or overdue, K.REMINDER_LETTER, lambda c: self.today,
