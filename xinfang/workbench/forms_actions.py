@@ -19,13 +19,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _date(label: str, help_text: str = "") -> forms.DateField:
+def date_field(label: str, help_text: str = "", *, required: bool = True, initial=clock.today) -> forms.DateField:
     return forms.DateField(
         label=label,
+        required=required,
         widget=DateInput(),
-        initial=clock.today,
+        initial=initial,
         help_text=help_text,
-        error_messages={"invalid": "日期格式应为 年-月-日，例如 2026-09-25", "required": "请填写日期"},
+        error_messages={"invalid": "日期格式应为 年-月-日，例如 2026-09-25", "required": f"请填写{label}"},
     )
 
 
@@ -89,7 +90,7 @@ class ForwardForm(ActionForm):
     )
     assign = forms.BooleanField(label="交办（要求报送办理结果）", required=False)
     assign_due_on = forms.DateField(label="交办办理期限", required=False, widget=DateInput())
-    on = _date("转送/交办日期")
+    on = date_field("转送/交办日期")
     note = _text("转送意见", required=False)
 
     def clean(self):
@@ -105,28 +106,28 @@ class RouteSpecialForm(ActionForm):
         queryset=Unit.objects.filter(is_active=True, kind__in=[UnitKind.LEGAL, UnitKind.DISCIPLINE]),
         error_messages={"required": "请选择政法部门或纪检监察机关"},
     )
-    on = _date("转出日期")
+    on = date_field("转出日期")
     note = _text("说明", required=False)
 
 
 class ReasonForm(ActionForm):
     reason = _text("理由")
-    on = _date("日期")
+    on = date_field("日期")
 
 
 class NotReacceptForm(ActionForm):
     earlier_number = forms.CharField(label="前次信访件编号", help_text="已终结的同一事实和理由的信访件")
     reason = _text("不再受理理由")
-    on = _date("日期")
+    on = date_field("日期")
 
 
 class NoteForm(ActionForm):
     note = _text("事由")
-    on = _date("日期")
+    on = date_field("日期")
 
 
 class DateOnlyForm(ActionForm):
-    on = _date("日期")
+    on = date_field("日期")
 
 
 class ObjectionDecisionForm(ActionForm):
@@ -137,7 +138,7 @@ class ObjectionDecisionForm(ActionForm):
         widget=forms.RadioSelect,
     )
     note = _text("核查意见", required=False)
-    on = _date("日期")
+    on = date_field("日期")
 
 
 class AcceptForm(ActionForm):
@@ -147,7 +148,7 @@ class AcceptForm(ActionForm):
         widget=forms.RadioSelect,
         initial="normal",
     )
-    on = _date("受理日期", "受理告知书应在收到之日起15日内送达信访人")
+    on = date_field("受理日期", "受理告知书应在收到之日起15日内送达信访人")
     note = _text("受理告知内容", required=False)
 
 
@@ -164,12 +165,12 @@ class ExtendForm(ActionForm):
         },
     )
     reason = _text("延期理由", help_text="写入延期告知书，告知信访人")
-    on = _date("批准日期")
+    on = date_field("批准日期")
 
 
 class MediateForm(ActionForm):
     agreement = _text("协议主要内容", rows=4)
-    on = _date("签订日期")
+    on = date_field("签订日期")
 
 
 class DeclineForm(ActionForm):
@@ -189,13 +190,15 @@ class DeclineForm(ActionForm):
         help_text="选择「向其他有权处理的机关提出」时必填",
         error_messages={"max_length": "机关名称不能超过 %(limit_value)d 个字（您输入了 %(show_value)d 个）"},
     )
-    on = _date("日期")
+    on = date_field("日期")
 
 
 # 直接送达 and 留置 need a name on the receipt; the service says so when it is missing.
 class DeliveryFields(forms.Form):
-    method = forms.ChoiceField(label="送达方式", choices=DeliveryMethod.choices, widget=forms.RadioSelect,
-                               error_messages={"required": "请选择送达方式"})
+    method = forms.ChoiceField(
+        label="送达方式", choices=DeliveryMethod.choices, widget=forms.RadioSelect,
+        error_messages={"required": "请选择送达方式", "invalid_choice": "请选择列出的送达方式"},
+    )
     signer = forms.CharField(
         label="签收人（留置送达填见证人）", required=False, max_length=60,  # IssuedDocument.delivery_signer
         help_text="直接送达、留置送达必填",
@@ -211,7 +214,7 @@ class OpinionFields(forms.Form):
 
 
 class ReplyForm(OpinionFields, ActionForm):
-    on = _date("出具日期")
+    on = date_field("出具日期")
 
 
 class RequestItemForm(forms.Form):
@@ -224,18 +227,18 @@ RequestItemFormSet = formset_factory(RequestItemForm, extra=0, min_num=1, valida
 
 
 class DeliverForm(DeliveryFields, ActionForm):
-    on = _date("送达日期", "信访人收到书面答复之日；复查申请期和评价期自此起算")
+    on = date_field("送达日期", "信访人收到书面答复之日；复查申请期和评价期自此起算")
 
 
 class RequestReviewForm(ActionForm):
-    on = _date("收到申请日期")
+    on = date_field("收到申请日期")
     reason = _text("申请请求和理由")
 
 
 class DecideForm(OpinionFields, DeliveryFields, ActionForm):
     outcome = forms.ChoiceField(label="结论", choices=ReviewOutcome.choices, widget=forms.RadioSelect)
-    on = _date("送达日期", "意见书出具并送达信访人之日；下一步申请期限自此起算")
+    on = date_field("送达日期", "意见书出具并送达信访人之日；下一步申请期限自此起算")
 
 
 class ArchiveForm(ActionForm):
-    on = _date("归档日期")
+    on = date_field("归档日期")

@@ -13,8 +13,8 @@ from django import forms
 
 from xinfang.core import clock
 from xinfang.documents import pdf, selectors
-from xinfang.documents.models import DeliveryMethod, DocumentKind, IssuedDocument
-from xinfang.workbench.forms_actions import DateInput
+from xinfang.documents.models import DocumentKind, IssuedDocument
+from xinfang.workbench.forms_actions import DeliveryFields, date_field
 
 K = DocumentKind
 LETTERS = frozenset({K.SUPERVISION_LETTER, K.REMINDER_LETTER})
@@ -26,32 +26,9 @@ def _not_after_today(value, what: str) -> None:
         raise forms.ValidationError(f"{what} {value:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请填写实际的日期")
 
 
-def _date(label: str, *, help_text: str = "", required: bool = True, initial=clock.today) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        initial=initial,
-        help_text=help_text,
-        error_messages={"invalid": "日期格式应为 年-月-日，例如 2026-12-10", "required": f"请填写{label}"},
-    )
-
-
-class DeliveryForm(forms.Form):
-    delivered_on = _date("送达日期", help_text="信访人收到文书之日；复查、复核申请期限自此起算")
-    method = forms.ChoiceField(
-        label="送达方式",
-        choices=DeliveryMethod.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "请选择送达方式", "invalid_choice": "请选择列出的送达方式"},
-    )
-    signer = forms.CharField(
-        label="签收人（留置送达填见证人）",
-        required=False,
-        max_length=60,  # IssuedDocument.delivery_signer
-        help_text="直接送达、留置送达必填",
-        error_messages={"max_length": "签收人不能超过 %(limit_value)d 个字（您输入了 %(show_value)d 个）"},
-    )
+class DeliveryForm(DeliveryFields):
+    field_order = ["delivered_on", "method", "signer", "backdate_reason"]
+    delivered_on = date_field("送达日期", help_text="信访人收到文书之日；复查、复核申请期限自此起算")
     backdate_reason = forms.CharField(
         label="补录理由",
         required=False,
@@ -99,7 +76,7 @@ class ReceiptForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    on = _date("成文日期")
+    on = date_field("成文日期")
     note = forms.CharField(
         label="督办事项",
         required=False,
@@ -107,7 +84,7 @@ class IssueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="写入函件正文，例如信访人反映的新情况",
     )
-    reply_by = _date("报告办理情况的期限", required=False, initial=None)
+    reply_by = date_field("报告办理情况的期限", required=False, initial=None)
 
     def __init__(self, *args, kind: str, **kwargs):
         kwargs.setdefault("auto_id", f"id_{kind}_%s")
