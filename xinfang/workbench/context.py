@@ -1,5 +1,6 @@
 """Template context for every workbench page: what the navigation may offer this user, and the year-end warning."""
 
+from xinfang.cases.inbox import unread_count
 from xinfang.orgs import policies
 from xinfang.orgs.permissions import Perm
 
@@ -13,6 +14,8 @@ def nav(request):
         # Accounts that handle no petitions (the administrator, auditors) are not offered the item pages.
         "can_view_cases": bool(policies.granted_paths(user, Perm.VIEW)),
         "can_audit": bool(policies.granted_paths(user, Perm.VIEW_ACCESS_LOG)),
+        # The bell on every page: one indexed count of the user's own unread messages.
+        "inbox_unread": unread_count(user),
     }
 
 
