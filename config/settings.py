@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "xinfang.demo",
     "xinfang.intelligence",
     "xinfang.workbench",
+    "xinfang.portal",
     "xinfang.ops",
     "axes",
 ]

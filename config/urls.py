@@ -7,5 +7,6 @@ admin.site.index_title = "系统配置"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("portal/", include("xinfang.portal.urls")),
     path("", include("xinfang.workbench.urls")),
 ]

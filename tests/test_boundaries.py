@@ -50,6 +50,8 @@ PERSONAL_DATA_READS: dict[tuple[str, str], str] = {
     ("xinfang/intelligence/services.py", "hot_topics_from"): "counts persons (人次); never lists them",
     ("xinfang/documents/context.py", "petitioner_label"): "the addressee's name on a document to the petitioner; "
     "kept out of letters between organs for accusations",
+    ("xinfang/portal/selectors.py", "find_case"): "the petitioner proves the item is theirs with the last four "
+    "digits of their phone; compared, never shown",
 }
 
 _QUERY_METHODS = frozenset({"all", "filter", "get", "exclude", "values", "values_list", "first", "last", "order_by"})

@@ -181,7 +181,7 @@ def test_full_letter_registration(client, county):
     resp = client.post(URL, data)
     case = Case.objects.get()
     assert resp.status_code == 302 and resp["Location"] == reverse("workbench:case_detail", args=[case.pk])
-    assert success_message(resp) == f"已登记：编号 XFJ-2026-000001，查询码 {case.query_code}（请告知信访人）"
+    assert success_message(resp) == f"已登记：编号 XFJ-2026-000001，查询码 {case.query_code}（请告知信访人：凭查询码和手机号后四位可在 /portal/ 查询办理进展）"
     assert case.channel == "letter" and case.received_on == D(2026, 11, 25) and case.status == Status.ROUTING
     assert case.category == wages and case.responsible_unit == county.housing
     assert case.problem_place == county.village and case.problem_address == "东街村三组"

@@ -35,7 +35,7 @@ def case_new(request):
                 reg.add_service_error(exc)
             else:
                 messages.success(
-                    request, f"已登记：编号 {case.number}，查询码 {case.query_code}（请告知信访人）"
+                    request, f"已登记：编号 {case.number}，查询码 {case.query_code}（请告知信访人：凭查询码和手机号后四位可在 /portal/ 查询办理进展）"
                 )
                 if case.registering_unit_id != case.current_unit_id and case.is_accusation:
                     # An accusation against the registering unit went to the lawful organ at once; this

@@ -1,0 +1,116 @@
+"""The petitioner's query pages: no staff login, their own URL space (/portal/) and look.
+
+A successful query (query code + last four digits of the phone) remembers the item in the visitor's session
+for an hour, so its documents can be downloaded; nothing else is kept about the visitor. Failed attempts are
+counted per address and per code (``throttle``) and a wrong code and a wrong phone get the same answer.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from xinfang.cases.models import Case
+from xinfang.documents.selectors import document_content, download_name
+from xinfang.portal import selectors, throttle
+
+SESSION_KEY = "portal_case"
+SESSION_SECONDS = 3600
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+NOT_FOUND = "查询码或手机号后四位不正确，请核对后重试（查询码见登记回执或受理告知书）。"
+
+
+class QueryForm(forms.Form):
+    code = forms.CharField(label="查询码", max_length=20, error_messages={"required": "请填写查询码"})
+    phone_last4 = forms.RegexField(
+        label="手机号后四位", regex=r"^\d{4}$", max_length=4,
+        error_messages={"required": "请填写登记时所留手机号的后四位", "invalid": "请填写 4 位数字"},
+    )
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def query(request):
+    form = QueryForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        code = selectors.normalize_code(form.cleaned_data["code"])
+        keys = [f"addr:{_client_address(request)}", f"code:{code}"]
+        wait = throttle.blocked(keys)
+        if wait:
+            error = f"尝试次数过多，请 {wait} 分钟后再试。"
+        else:
+            case = selectors.find_case(code, form.cleaned_data["phone_last4"])
+            if case is None:
+                throttle.failed(keys)
+                error = NOT_FOUND
+            else:
+                request.session.cycle_key()  # a new session id for the visitor who proved the code
+                request.session[SESSION_KEY] = {"case": case.pk, "until": time.time() + SESSION_SECONDS}
+                return redirect("portal:case")
+    return render(request, "portal/query.html", {"form": form, "error": error}, status=429 if error.startswith("尝试") else 200)
+
+
+def _case_of_session(request) -> Case:
+    held = request.session.get(SESSION_KEY) or {}
+    if not held or held.get("until", 0) < time.time():
+        raise Http404("请先凭查询码查询")
+    case = Case.objects.select_related("current_unit").filter(pk=held.get("case")).first()
+    if case is None:
+        raise Http404("请先凭查询码查询")
+    return case
+
+
+@login_not_required
+@never_cache
+@require_safe
+def case_page(request):
+    try:
+        case = _case_of_session(request)
+    except Http404:
+        return redirect("portal:query")
+    context = {
+        "case": case,
+        "stages": selectors.public_stages(case),
+        "deadlines": selectors.plain_deadlines(case),
+        "documents": selectors.petitioner_documents(case),
+    }
+    return render(request, "portal/case.html", context)
+
+
+@login_not_required
+@never_cache
+@require_safe
+def document_download(request, document_id: int):
+    case = _case_of_session(request)
+    document = next((d for d in selectors.petitioner_documents(case) if d.pk == document_id), None)
+    if document is None:
+        raise Http404("未找到该文书")
+    content = document_content(document)
+    if content is None:
+        return HttpResponse("文书文件暂不可用，请联系信访部门。", status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type=DOCX)
+    response.headers["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=download_name(document)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_not_required
+@require_http_methods(["POST"])
+def leave(request):
+    request.session.pop(SESSION_KEY, None)
+    return redirect("portal:query")
