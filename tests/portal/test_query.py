@@ -101,3 +101,31 @@ def test_leaving_forgets_the_item(client, petition, county):
     assert client.post("/portal/leave/").status_code == 302
     assert client.get(CASE)["Location"] == QUERY
     assert client.get("/portal/leave/").status_code == 405
+
+
+def test_the_petitioner_evaluates_inside_the_window_once(client, petition, county):
+    case = drive(petition, county, Status.DELIVERED)  # delivered 2026-10-22: the evaluation window runs
+    ask(client, case)
+    assert 'action="/portal/case/evaluate/"' in client.get(CASE).content.decode()
+    bad = client.post("/portal/case/evaluate/", {"bureau": "satisfied"})
+    assert bad.status_code == 400 and "请选择对办理单位的评价" in bad.content.decode()
+    assert not case.evaluations.exists()
+    too_long = client.post("/portal/case/evaluate/", {"bureau": "satisfied", "unit": "basic", "comment": "好" * 501})
+    assert too_long.status_code == 400 and "意见最多 500 字" in too_long.content.decode()
+    done = client.post("/portal/case/evaluate/", {"bureau": "satisfied", "unit": "unsatisfied", "comment": "工资仍未到账"})
+    assert done.status_code == 302
+    assert dict(case.evaluations.values_list("target", "value")) == {"bureau": "satisfied", "unit": "unsatisfied"}
+    page = client.get(CASE).content.decode()
+    assert "信访部门：满意" in page and 'action="/portal/case/evaluate/"' not in page
+    again = client.post("/portal/case/evaluate/", {"bureau": "basic", "unit": "basic"})
+    assert again.status_code == 400 and case.evaluations.count() == 2
+
+
+def test_no_evaluation_before_delivery_and_none_without_a_query(client, petition, county):
+    case = drive(petition, county, Status.HANDLING)
+    assert client.post("/portal/case/evaluate/", {"bureau": "satisfied", "unit": "satisfied"})["Location"] == QUERY
+    ask(client, case)
+    assert 'action="/portal/case/evaluate/"' not in client.get(CASE).content.decode()
+    refused = client.post("/portal/case/evaluate/", {"bureau": "satisfied", "unit": "satisfied"})
+    assert refused.status_code == 400 and "不在评价期内" in refused.content.decode()
+    assert not case.evaluations.exists()

@@ -131,3 +131,8 @@ def petitioner_documents(case: Case) -> list[IssuedDocument]:
         .exclude(kind__in=NOT_TO_PETITIONER)
         .order_by("issued_on", "pk")
     )
+
+
+def evaluation_open(case: Case) -> bool:
+    """Whether the petitioner may evaluate now: the evaluation window runs (decisions §6)."""
+    return case.clocks.filter(rule_code="evaluation", stopped_on__isnull=True, superseded=False).exists()

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.query, name="query"),
     path("case/", views.case_page, name="case"),
     path("case/documents/<int:document_id>.docx", views.document_download, name="document"),
+    path("case/evaluate/", views.evaluate, name="evaluate"),
     path("leave/", views.leave, name="leave"),
 ]

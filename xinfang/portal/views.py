@@ -17,7 +17,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from xinfang.cases.choices import Satisfaction
 from xinfang.cases.models import Case
+from xinfang.cases.services import case_evaluate
+from xinfang.core.errors import IllegalTransition, ValidationFailed
 from xinfang.documents.selectors import document_content, download_name
 from xinfang.portal import selectors, throttle
 
@@ -73,6 +76,35 @@ def _case_of_session(request) -> Case:
     return case
 
 
+class EvaluationForm(forms.Form):
+    bureau = forms.ChoiceField(
+        label="对信访部门的评价", choices=Satisfaction.choices, widget=forms.RadioSelect,
+        error_messages={"required": "请选择对信访部门的评价", "invalid_choice": "请选择列出的评价"},
+    )
+    unit = forms.ChoiceField(
+        label="对办理单位的评价", choices=Satisfaction.choices, widget=forms.RadioSelect,
+        error_messages={"required": "请选择对办理单位的评价", "invalid_choice": "请选择列出的评价"},
+    )
+    comment = forms.CharField(
+        label="意见和建议（可不填）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "意见最多 %(limit_value)d 字（您写了 %(show_value)d 字）"},
+    )
+
+
+def _render_case(request, case: Case, *, form: EvaluationForm | None = None, error: str = "", status: int = 200):
+    context = {
+        "case": case,
+        "stages": selectors.public_stages(case),
+        "deadlines": selectors.plain_deadlines(case),
+        "documents": selectors.petitioner_documents(case),
+        "evaluation_open": selectors.evaluation_open(case),
+        "evaluations": list(case.evaluations.order_by("target")),
+        "form": form or EvaluationForm(),
+        "error": error,
+    }
+    return render(request, "portal/case.html", context, status=status)
+
+
 @login_not_required
 @never_cache
 @require_safe
@@ -81,13 +113,27 @@ def case_page(request):
         case = _case_of_session(request)
     except Http404:
         return redirect("portal:query")
-    context = {
-        "case": case,
-        "stages": selectors.public_stages(case),
-        "deadlines": selectors.plain_deadlines(case),
-        "documents": selectors.petitioner_documents(case),
-    }
-    return render(request, "portal/case.html", context)
+    return _render_case(request, case)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["POST"])
+def evaluate(request):
+    """评价 inside the evaluation window (decisions §6); the service refuses outside it, with the window."""
+    try:
+        case = _case_of_session(request)
+    except Http404:
+        return redirect("portal:query")
+    form = EvaluationForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, form=form, status=400)
+    d = form.cleaned_data
+    try:
+        case_evaluate(case=case, bureau=d["bureau"], unit=d["unit"], comment=d["comment"].strip())
+    except (ValidationFailed, IllegalTransition) as exc:
+        return _render_case(request, case, form=form, error=str(exc), status=400)
+    return redirect("portal:case")
 
 
 @login_not_required
