@@ -129,3 +129,20 @@ def test_no_evaluation_before_delivery_and_none_without_a_query(client, petition
     refused = client.post("/portal/case/evaluate/", {"bureau": "satisfied", "unit": "satisfied"})
     assert refused.status_code == 400 and "不在评价期内" in refused.content.decode()
     assert not case.evaluations.exists()
+
+
+def test_the_guide_states_the_periods_the_engine_computes_with(client, db):
+    from xinfang.deadlines.calendar import PERIOD_UNIT_LABELS
+    from xinfang.deadlines.models import DeadlineRule
+    from xinfang.deadlines.services import get_rule
+
+    page = client.get("/portal/guide/").content.decode()
+    handling = get_rule("handling", dt.date(2026, 10, 23))
+    unit = PERIOD_UNIT_LABELS[handling.unit]
+    assert f"{handling.title}：{handling.days}{unit}（依法可延长，最多30日）" in page and handling.legal_basis in page
+    review = get_rule("review_request", dt.date(2026, 10, 23))
+    assert f"{review.title}：{review.days}" in page
+    # A new version of a rule changes the guide with the engine.
+    DeadlineRule.objects.create(code="handling", title=handling.title, effective_from=dt.date(2026, 10, 1), days=45,
+                                unit=handling.unit, start_event=handling.start_event, legal_basis="地方规定（测试）")
+    assert f"{handling.title}：45{unit}" in client.get("/portal/guide/").content.decode()

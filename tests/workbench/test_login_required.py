@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # Views open to anonymous visitors, each marked login_not_required in its view (the petitioners' portal
 # checks its own query code instead; tests/portal).
-PUBLIC = {"workbench:login", "portal:query", "portal:case", "portal:document", "portal:leave", "portal:evaluate"}
+PUBLIC = {"workbench:login", "portal:query", "portal:case", "portal:document", "portal:leave", "portal:evaluate", "portal:guide"}
 _SAMPLE = {"int": "1", "str": "reply", "slug": "x", "path": "x"}
 
 

@@ -136,3 +136,36 @@ def petitioner_documents(case: Case) -> list[IssuedDocument]:
 def evaluation_open(case: Case) -> bool:
     """Whether the petitioner may evaluate now: the evaluation window runs (decisions §6)."""
     return case.clocks.filter(rule_code="evaluation", stopped_on__isnull=True, superseded=False).exists()
+
+
+# The periods a petitioner meets, in the order they meet them (public guide page).
+GUIDE_RULES = ("bureau_routing", "acceptance_notice", "handling", "review_request", "review", "rereview_request",
+               "rereview", "evaluation")
+
+
+@dataclass
+class GuideRule:
+    title: str
+    period: str
+    start_event: str
+    legal_basis: str
+    description: str
+
+
+def public_rules(on: dt.date) -> list[GuideRule]:
+    """The statutory periods in force on ``on``, read from the deadline engine's own rules (so the guide and
+    every computed date agree)."""
+    from xinfang.deadlines.calendar import PERIOD_UNIT_LABELS
+    from xinfang.deadlines.services import get_rule, rule_codes
+
+    known = set(rule_codes())
+    rules = []
+    for code in GUIDE_RULES:
+        if code not in known:
+            continue
+        spec = get_rule(code, on)
+        period = f"{spec.days}{PERIOD_UNIT_LABELS[spec.unit]}"
+        if spec.max_extra_days:
+            period += f"（依法可延长，最多{spec.max_extra_days}日）"
+        rules.append(GuideRule(spec.title or code, period, spec.start_event, spec.legal_basis, spec.description))
+    return rules

@@ -10,4 +10,5 @@ urlpatterns = [
     path("case/documents/<int:document_id>.docx", views.document_download, name="document"),
     path("case/evaluate/", views.evaluate, name="evaluate"),
     path("leave/", views.leave, name="leave"),
+    path("guide/", views.guide, name="guide"),
 ]

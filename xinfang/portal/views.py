@@ -160,3 +160,12 @@ def document_download(request, document_id: int):
 def leave(request):
     request.session.pop(SESSION_KEY, None)
     return redirect("portal:query")
+
+
+@login_not_required
+@require_safe
+def guide(request):
+    """How a petition is handled and its time limits, generated from the rules in force today."""
+    from xinfang.core import clock
+
+    return render(request, "portal/guide.html", {"rules": selectors.public_rules(clock.today())})
