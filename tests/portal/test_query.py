@@ -146,3 +146,24 @@ def test_the_guide_states_the_periods_the_engine_computes_with(client, db):
     DeadlineRule.objects.create(code="handling", title=handling.title, effective_from=dt.date(2026, 10, 1), days=45,
                                 unit=handling.unit, start_event=handling.start_event, legal_basis="地方规定（测试）")
     assert f"{handling.title}：45{unit}" in client.get("/portal/guide/").content.decode()
+
+
+def test_an_unsatisfied_evaluation_asks_the_judged_unit_head_for_a_return_visit(client, petition, county):
+    from xinfang.cases.models import Notification
+
+    case = drive(petition, county, Status.DELIVERED)
+    ask(client, case)
+    client.post("/portal/case/evaluate/", {"bureau": "satisfied", "unit": "unsatisfied", "comment": "工资仍未到账"})
+    visit = Notification.objects.get(kind="return_visit")
+    assert visit.recipient == county.li_head and visit.case == case
+    assert case.number in visit.message and "不满意" in visit.message
+    assert "陈大明" not in visit.message and "工资仍未到账" not in visit.message
+
+
+def test_a_satisfied_evaluation_asks_nobody(client, petition, county):
+    from xinfang.cases.models import Notification
+
+    case = drive(petition, county, Status.DELIVERED)
+    ask(client, case)
+    client.post("/portal/case/evaluate/", {"bureau": "satisfied", "unit": "basic"})
+    assert not Notification.objects.filter(kind="return_visit").exists()

@@ -1232,11 +1232,28 @@ def case_evaluate(*, case: Case, bureau: str, unit: str, comment: str = "", on: 
             Evaluation(case=obj, target=target, value=value, comment=comment, created_at=now)
             for target, value in ((Evaluation.Target.BUREAU, bureau), (Evaluation.Target.UNIT, unit))
         )
+        _ask_for_a_return_visit(obj, bureau=bureau, unit=unit, now=now)
 
     # The table's evaluation track refuses an item whose evaluation is not pending (not delivered yet,
     # already evaluated, or marked overdue by the daily job).
     move = Move(guard=guard, after=write, data={"bureau": bureau, "unit": unit})
     return transition(case, Action.EVALUATE, actor=None, on=on, move=move)
+
+
+def _ask_for_a_return_visit(case: Case, *, bureau: str, unit: str, now) -> None:
+    """不满意 → a 回访 reminder in the inbox of the head of the unit judged (the handling unit, or the 信访部门
+    that registered the item). It names the item only: the petitioner's words stay on the item."""
+    judged = []
+    if unit == Satisfaction.UNSATISFIED:
+        judged.append(("办理", case.first_handling_unit or case.responsible_unit or case.current_unit))
+    if bureau == Satisfaction.UNSATISFIED:
+        judged.append(("信访部门", case.registering_unit))
+    for role, judged_unit in judged:
+        if judged_unit is None or judged_unit.head_id is None:
+            continue
+        message = f"回访提醒：{case.number} 信访人对{role}工作评价为不满意，请及时回访，了解原因并做好解释或改进。"
+        Notification.objects.create(recipient_id=judged_unit.head_id, case=case, kind="return_visit",
+                                    message=message, created_at=now)
 
 
 # --- the daily job ----------------------------------------------------------------------------------------
