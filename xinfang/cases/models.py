@@ -203,6 +203,7 @@ class Petitioner(models.Model):
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("身份证号码", max_length=18, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    email = models.EmailField("电子邮箱", max_length=254, blank=True, default="")
     address = models.CharField("住址", max_length=200, blank=True)
     is_main = models.BooleanField("主要信访人", default=False)
     is_representative = models.BooleanField("代表", default=False)
@@ -408,6 +409,8 @@ class Notification(models.Model):
     message = models.TextField("内容")
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # The outbox message this inbox row delivers: unique, so a sender that retries delivers it once.
+    outbox_id = models.PositiveBigIntegerField("发件记录", null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = "通知"
@@ -416,6 +419,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:40]
+
+
+class ReviewApplication(models.Model):
+    """A 复查/复核 request the petitioner filed on the portal, waiting for staff to accept or refuse it in
+    writing. Accepting records the request on the item as of the day it was filed (``filed_on``)."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "复查"
+        REREVIEW = "rereview", "复核"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待处理"
+        ACCEPTED = "accepted", "已受理"
+        REFUSED = "refused", "不予受理"
+
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="applications")
+    kind = models.CharField("申请类型", max_length=10, choices=Kind.choices)
+    reason = models.TextField("请求和理由")
+    filed_on = models.DateField("提出日期")
+    filed_at = models.DateTimeField("提交时间")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True, on_delete=models.PROTECT,
+        db_index=False, related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decision_note = models.TextField("处理说明", blank=True, default="")
+
+    class Meta:
+        verbose_name = "网上复查（复核）申请"
+        verbose_name_plural = "网上复查（复核）申请"
+        ordering = ["filed_at", "pk"]
+        constraints = [
+            # One open request per item and kind: a second click or a retry finds the first.
+            models.UniqueConstraint(
+                fields=["case", "kind"], condition=models.Q(state="pending"), name="uniq_pending_application"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}申请 {self.case_id}"
 
 
 class CaseNumberSequence(models.Model):
