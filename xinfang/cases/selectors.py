@@ -369,3 +369,17 @@ def person_history(
     # That a person petitioned before is personal data too: each disclosure is logged (decisions §5).
     disclosure.log_items(user, cases, disclosure.PURPOSE_PERSON_SEARCH)
     return cases
+
+
+def applications_to_decide(user: User, case: Case | None = None) -> list:
+    """Portal 复查/复核 applications waiting for a decision, on items the user sees, that the user's grants let
+    them decide (``Perm.REVIEW`` on the deciding organ); with ``case``, that item's only."""
+    from xinfang.cases.models import ReviewApplication
+    from xinfang.cases.requests import deciding_unit
+
+    rows = ReviewApplication.objects.filter(
+        state=ReviewApplication.State.PENDING, case__in=cases_visible_to(user).values("pk")
+    ).select_related("case", "case__current_unit", "case__review_unit").order_by("filed_at", "pk")
+    if case is not None:
+        rows = rows.filter(case=case)
+    return [a for a in rows if policies.can(user, Perm.REVIEW, deciding_unit(a))]

@@ -43,6 +43,7 @@ from xinfang.cases.models import (
     Opinion,
     Petitioner,
     RequestItem,
+    ReviewApplication,
     SubmissionToken,
 )
 from xinfang.cases.states import CLOSED_STATES, Status
@@ -1280,17 +1281,37 @@ def _with_open_clock(rules: list[str], today: dt.date) -> Exists:
     )
 
 
-def _lapse_one(pk: int, today: dt.date) -> None:
+def _application_waits() -> Exists:
+    # A request filed on the portal inside the window counts as received that day (cases.requests): the
+    # item waits for the organ's decision instead of being concluded at the window's end.
+    return Exists(ReviewApplication.objects.filter(case=OuterRef("pk"), state=ReviewApplication.State.PENDING))
+
+
+class _ApplicationWaits(IllegalTransition):
+    pass
+
+
+def _no_application_waits(obj: Case) -> None:
+    if obj.applications.filter(state=ReviewApplication.State.PENDING).exists():
+        raise _ApplicationWaits(f"信访件 {obj.number} 有待处理的网上复查（复核）申请")
+
+
+def _lapse_one(pk: int, today: dt.date) -> bool:
     obj = Case.objects.get(pk=pk)
     reason = ConclusionReason.REVIEW_LAPSED if obj.status == Status.DELIVERED else ConclusionReason.REREVIEW_LAPSED
-    transition(
-        obj,
-        Action.LAPSE,
-        actor=None,
-        on=today,
-        note=f"{reason.label}，依规定终结",
-        move=Move(changes={"concluded_on": today, "conclusion_reason": reason}),
-    )
+    try:
+        transition(
+            obj,
+            Action.LAPSE,
+            actor=None,
+            on=today,
+            note=f"{reason.label}，依规定终结",
+            # Checked again under the item's lock: a filing that committed after the claim wins.
+            move=Move(changes={"concluded_on": today, "conclusion_reason": reason}, guard=_no_application_waits),
+        )
+    except _ApplicationWaits:
+        return False
+    return True
 
 
 def _evaluation_overdue_one(pk: int, today: dt.date) -> bool:
@@ -1332,7 +1353,7 @@ def run_daily_tick(*, today: dt.date | None = None, batch: int = 200) -> TickRes
     lapsed = Case.objects.filter(
         _with_open_clock(["review_request", "rereview_request"], today),
         status__in=[Status.DELIVERED, Status.REVIEW_DELIVERED],
-    ).order_by("pk")
+    ).exclude(_application_waits()).order_by("pk")
     overdue = Case.objects.filter(
         _with_open_clock(["evaluation"], today), evaluation_status=EvaluationStatus.PENDING
     ).order_by("pk")

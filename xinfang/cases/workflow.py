@@ -584,6 +584,21 @@ def importing_history() -> Iterator[None]:
         _importing_history -= 1
 
 
+# A date the system itself recorded (the day a petitioner filed on the portal), not one an actor claims: an
+# act dated by it is no late entry, whenever staff get to it. Set only by ``dated_by_record``.
+_recorded_date: ContextVar[dt.date | None] = ContextVar("recorded_date", default=None)
+
+
+@contextmanager
+def dated_by_record(on: dt.date) -> Iterator[None]:
+    """Acts dated ``on`` inside the block take their date from a stored record, not from the actor."""
+    token = _recorded_date.set(on)
+    try:
+        yield
+    finally:
+        _recorded_date.reset(token)
+
+
 def _check_effective_date(obj: Case, t: Transition, on: dt.date, reason: str, actor: User | None) -> None:
     """An act's date: never after today, never before the item's previous step, and backdated only within
     ``XINFANG_BACKDATE_DAYS`` with a reason. A late entry must not rewrite a clock that has already run out
@@ -603,7 +618,7 @@ def _check_effective_date(obj: Case, t: Transition, on: dt.date, reason: str, ac
         raise ValidationFailed(
             f"日期 {on:%Y-%m-%d} 早于本件上一步办理日期 {last:%Y-%m-%d}，请按实际顺序填写", field="on"
         )
-    if actor is None or _importing_history or on == today:
+    if actor is None or _importing_history or on == today or on == _recorded_date.get():
         return  # the daily job may run for a missed day; it states no reason
     window = settings.XINFANG_BACKDATE_DAYS
     if (today - on).days > window:

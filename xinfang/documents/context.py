@@ -129,15 +129,24 @@ def _opinion(case: Case, kind: str, extra: dict) -> dict[str, Any]:
     }
 
 
+def _received_on(event: CaseEvent) -> dt.date:
+    raw = event.data.get("received_on")
+    return dt.date.fromisoformat(raw) if isinstance(raw, str) else event.effective_on
+
+
 def _late_request(case: Case, review: bool, event: CaseEvent) -> str:
-    """Why a 复查/复核 request was refused: its window (the clock of the rules) had closed."""
+    """Why a 复查/复核 request was refused: the ground the organ wrote for a request filed in time, else its
+    window (the clock of the rules) had closed."""
+    ground = str(event.data.get("ground", "")).strip()
+    if ground:
+        return ground if ground.endswith(("。", "！", "；")) else ground + "。"
     window = _clock(case, "review_request" if review else "rereview_request")
     what = "处理意见书" if review else "复查意见书"
     if window is None:
         return "该申请不符合受理条件。"
     return (
         f"该申请已超过法定期限：{'复查' if review else '复核'}申请应当自收到{what}之日起30日内提出，"
-        f"期限已于{cn_date(window.due_on)}届满，本机关于{cn_date(event.effective_on)}收到申请。"
+        f"期限已于{cn_date(window.due_on)}届满，本机关于{cn_date(_received_on(event))}收到申请。"
     )
 
 
@@ -191,7 +200,8 @@ def _kind_fields(case: Case, kind: str, extra: dict) -> dict[str, Any]:
         return {
             "_issuer": higher_organ(base),
             "request_stage": "复查" if review else "复核",
-            "request_received_on": cn_date(event.effective_on),
+            # A request filed on the portal is refused on a later day than it was received (cases.requests).
+            "request_received_on": cn_date(_received_on(event)),
             "refusal_reason": _late_request(case, review, event),
             "article": "第三十五条" if review else "第三十六条",
         }

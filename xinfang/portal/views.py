@@ -13,12 +13,14 @@ from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from xinfang.cases import requests
 from xinfang.cases.choices import Satisfaction
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, ReviewApplication
 from xinfang.cases.services import case_evaluate
 from xinfang.core.errors import IllegalTransition, ValidationFailed
 from xinfang.documents.selectors import document_content, download_name
@@ -91,8 +93,27 @@ class EvaluationForm(forms.Form):
     )
 
 
-def _render_case(request, case: Case, *, form: EvaluationForm | None = None, error: str = "", status: int = 200):
+class ApplicationForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=ReviewApplication.Kind.choices, widget=forms.HiddenInput,
+        error_messages={"required": "请选择申请类型", "invalid_choice": "申请类型无效，请选择复查或复核"},
+    )
+    reason = forms.CharField(
+        label="请求和理由", max_length=requests.REASON_MAX, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "请写明您的请求和理由",
+                        "max_length": "请求和理由最多 %(limit_value)d 字（您写了 %(show_value)d 字）"},
+    )
+
+
+def _render_case(
+    request, case: Case, *, form: EvaluationForm | None = None, error: str = "", status: int = 200,
+    application_form: ApplicationForm | None = None, application_error: str = "",
+):
     context = {
+        "windows": [requests.window_for(case, kind) for kind in ReviewApplication.Kind.values],
+        "applications": list(case.applications.order_by("filed_at", "pk")),
+        "application_form": application_form or ApplicationForm(),
+        "application_error": application_error,
         "case": case,
         "stages": selectors.public_stages(case),
         "deadlines": selectors.plain_deadlines(case),
@@ -134,6 +155,25 @@ def evaluate(request):
     except (ValidationFailed, IllegalTransition) as exc:
         return _render_case(request, case, form=form, error=str(exc), status=400)
     return redirect("portal:case")
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["POST"])
+def apply(request):
+    """申请复查/复核 inside the window of the rules; outside it the answer says when the window ended and why."""
+    try:
+        case = _case_of_session(request)
+    except Http404:
+        return redirect("portal:query")
+    form = ApplicationForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, application_form=form, status=400)
+    try:
+        requests.application_file(case=case, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"])
+    except ValidationFailed as exc:
+        return _render_case(request, case, application_form=form, application_error=str(exc), status=400)
+    return redirect(reverse("portal:case") + "#apply")
 
 
 @login_not_required

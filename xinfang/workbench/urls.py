@@ -1,7 +1,18 @@
 from django.urls import path
 
 import xinfang.workbench.views.documents_actions as documents_actions
-from xinfang.workbench.views import audit, auth, cases, detail, documents, home, inbox, intel, register
+from xinfang.workbench.views import (
+    applications,
+    audit,
+    auth,
+    cases,
+    detail,
+    documents,
+    home,
+    inbox,
+    intel,
+    register,
+)
 
 app_name = "workbench"
 
@@ -37,6 +48,9 @@ urlpatterns = [
     path("intel/suggest/", intel.suggest, name="suggest"),
     path("hot-topics/", intel.hot_topics, name="hot_topics"),
     path("audit/access-log/", audit.access_log, name="access_log"),
+    path("applications/", applications.application_list, name="applications"),
+    path("cases/<int:case_id>/applications/<int:application_id>/", applications.application_decide,
+         name="application_decide"),
     path("inbox/", inbox.inbox_page, name="inbox"),
     path("inbox/read/", inbox.inbox_mark_read, name="inbox_mark_read"),
 ]

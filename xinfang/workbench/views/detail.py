@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.cases import disclosure
 from xinfang.cases.selectors import (
     access_case,
+    applications_to_decide,
     available_actions,
     clock_panels,
     related_items,
@@ -59,6 +60,7 @@ def case_detail(request, case_id):
         "later": later,
         "actions": actions_for(transitions),
         "can_classify": can_classify,
+        "applications": applications_to_decide(request.user, case),
         # Setting the accused unit of a 检举控告 is the registrar's (or router's) correction of the record.
         "can_set_accused": case.is_accusation and can_classify and shown.visible,
     }
