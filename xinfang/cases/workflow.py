@@ -846,6 +846,8 @@ EVENT_LABELS: Mapping[str, str] = {
     "evaluate": "信访人满意度评价",
     "evaluation_overdue": "超期未评价",
     "group_alert": "集体访提醒已发送",
+    "group_reception": "记录集体访接谈情况",
+    "application_filed": "信访人网上提出复查（复核）申请",
     "calendar_recompute": "放假安排确认后重算暂定期限",
     "set_accused_unit": "确定被反映单位",
     "document_issued": "签发文书", "document_corrected": "更正文书（签发新版本）",

@@ -11,6 +11,7 @@ from xinfang.workbench.views import (
     home,
     inbox,
     intel,
+    reception,
     register,
 )
 
@@ -49,6 +50,7 @@ urlpatterns = [
     path("hot-topics/", intel.hot_topics, name="hot_topics"),
     path("audit/access-log/", audit.access_log, name="access_log"),
     path("applications/", applications.application_list, name="applications"),
+    path("cases/<int:case_id>/reception/", reception.case_reception, name="case_reception"),
     path("cases/<int:case_id>/applications/<int:application_id>/", applications.application_decide,
          name="application_decide"),
     path("inbox/", inbox.inbox_page, name="inbox"),

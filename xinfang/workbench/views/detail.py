@@ -61,6 +61,7 @@ def case_detail(request, case_id):
         "actions": actions_for(transitions),
         "can_classify": can_classify,
         "applications": applications_to_decide(request.user, case),
+        **_reception_panel(request.user, case),
         # Setting the accused unit of a 检举控告 is the registrar's (or router's) correction of the record.
         "can_set_accused": case.is_accusation and can_classify and shown.visible,
     }
@@ -71,6 +72,21 @@ def case_detail(request, case_id):
     for op in context["opinions"]:
         op.remedy_row = remedies.get(op.document_number) if op.document_number else None
     return render(request, "workbench/case_detail.html", context)
+
+
+def _reception_panel(user, case) -> dict:
+    """A group visit's 接谈 records, and the form for the leaders it alerted (``cases.reception``)."""
+    if not case.is_group:
+        return {}
+    from xinfang.cases import reception
+    from xinfang.workbench.views.reception import ReceptionForm
+
+    allowed = reception.may_record(user, case)
+    return {
+        "receptions": reception.receptions(case),
+        "reception_form": ReceptionForm(initial={"on": clock.today()}) if allowed else None,
+        "show_reception": True,
+    }
 
 
 def _accused_choices() -> list[dict]:
