@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("XINFANG_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("XINFANG_DEBUG", "false")
+# SMS to the terminal (pytest captures it) rather than a file in the data directory; Django's test runner
+# sends e-mail to mail.outbox. Tests of the file and gateway backends set their own (tests/notifications).
+os.environ.setdefault("XINFANG_SMS_BACKEND", "console")
 
 from config.settings import *  # noqa: E402,F403
 

@@ -12,3 +12,10 @@ class CasesConfig(AppConfig):
 
         # Confirming a year's schedule (deadlines app) recomputes the provisional clocks in the same transaction.
         year_confirmed.connect(calendar_sync.on_year_confirmed, dispatch_uid="cases-recompute-provisional")
+
+        from xinfang.cases.messages import deliver_to_inbox
+        from xinfang.notifications import backends
+
+        # The outbox (notifications app) sits below cases and cannot import the staff inbox, so cases hands it
+        # the in-app deliverer, as documents hands the workflow its document hook.
+        backends.register("inapp", deliver_to_inbox, same_database=True)

@@ -654,7 +654,8 @@ def transition(
     service. Raises ``IllegalTransition``, ``PermissionRefused`` or
     ``ValidationFailed`` and then writes nothing.
     """
-    from xinfang.cases.models import Case, CaseAccess, CaseEvent, Clock
+    from xinfang.cases import messages
+    from xinfang.cases.models import Case, CaseAccess, CaseEvent, Clock, Petitioner
     from xinfang.cases.signals import case_event_recorded
 
     t = TRANSITIONS.get(action)
@@ -775,7 +776,12 @@ def transition(
             # The item, its first clock, its first event and the service's rows (petitioners, access) in
             # one statement on PostgreSQL: registration is the busiest write of a petition office.
             children = [*new_clocks, *move.new_rows, event]
-            insert_together(obj, [("case", row) for row in children], using=obj._state.db or "default")
+            # The petitioner's receipt (cases.messages): outbox rows, written in the same statement and sent
+            # only after the commit.
+            people = [row for row in move.new_rows if isinstance(row, Petitioner)]
+            receipt = messages.registration_messages(obj, action, people, running)
+            insert_together(obj, [("case", row) for row in children] + [("case_id", row) for row in receipt],
+                            using=obj._state.db or "default")
             if move.after is not None:
                 move.after(obj)
         else:
@@ -799,6 +805,9 @@ def transition(
             event.save(force_insert=True)
             if t.document or t.delivers:
                 _issue_act_document(t, obj, actor=actor, on=on, unit=speaker, extra=move.document)
+            # What the petitioner is told of the act (cases.messages): outbox rows in this transaction, so a
+            # refused or failed act sends nothing and a committed one cannot lose its message.
+            messages.event_messages(obj, event, running)
         transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event=event))
     return obj
 
@@ -820,6 +829,7 @@ def record(
     on: dt.date | None = None,
 ) -> CaseEvent:
     """Record an event that does not change the state (repeat links, evaluations, overdue evaluation)."""
+    from xinfang.cases import messages
     from xinfang.cases.models import CaseEvent
     from xinfang.cases.signals import case_event_recorded
 
@@ -835,6 +845,8 @@ def record(
         note=note,
         created_at=clock.now(),
     )
+    # The same table as for moves decides whether the petitioner is told (in the caller's transaction).
+    messages.event_messages(case, event)
     transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event=event))
     return event
 

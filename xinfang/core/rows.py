@@ -46,13 +46,16 @@ _PARENT_KEY = "(SELECT id FROM new_parent)"
 
 def insert_together(parent: models.Model, children: Sequence[tuple[str, models.Model]], *, using: str = "default") -> None:
     """Insert unsaved ``parent`` and unsaved ``children``, given as (foreign key field name, instance) pairs
-    whose foreign key points at the parent. Sets every instance's primary key, as ``save()`` would."""
+    whose foreign key points at the parent. Sets every instance's primary key, as ``save()`` would.
+
+    The "foreign key" may also be a plain integer field holding the parent's id (a lower app's table that
+    must not depend on the parent's, such as the outbox's ``case_id``)."""
     connection = connections[using]
     if connection.vendor != "postgresql" or not children or not _one_statement_available():
         parent.save(force_insert=True, using=using)
         by_model: dict[type[models.Model], list[models.Model]] = {}
         for fk, child in children:
-            setattr(child, fk, parent)
+            _point_at(child, fk, parent)
             by_model.setdefault(type(child), []).append(child)
         for model, objs in by_model.items():
             model.objects.using(using).bulk_create(objs)
@@ -89,9 +92,16 @@ def insert_together(parent: models.Model, children: Sequence[tuple[str, models.M
         attname = model._meta.get_field(fk).attname
         # Keys come from one sequence in the order of the VALUES list, so sorted keys match the objects.
         for obj, key in zip(objs, keys, strict=True):
-            setattr(obj, attname, parent.pk)
-            setattr(obj, fk, parent)
+            _point_at(obj, fk, parent)
             _mark_saved(obj, key, using)
+
+
+def _point_at(obj: models.Model, fk: str, parent: models.Model) -> None:
+    field = obj._meta.get_field(fk)
+    if field.is_relation:
+        setattr(obj, fk, parent)
+    else:
+        setattr(obj, field.attname, parent.pk)
 
 
 def private_insert_problems() -> list[str]:

@@ -21,6 +21,7 @@ from xinfang.demo.documents import DemoDocuments, DocumentRun
 from xinfang.demo.planner import MIN_ITEMS
 from xinfang.demo.runner import DemoBuilder
 from xinfang.documents.models import DocumentCounter, DocumentKind, IssuedDocument
+from xinfang.notifications.models import Outbox
 from xinfang.orgs.models import Unit, UnitKind, User
 
 
@@ -91,6 +92,9 @@ class Command(BaseCommand):
             with importing_history():
                 builder.run()
                 documents = DemoDocuments(county, builder.plans, today).run()
+                # The simulated year's SMS and e-mails to invented petitioners are never sent; the staff
+                # inbox messages it produced stay, as a county would have them.
+                Outbox.objects.exclude(channel=Outbox.Channel.INAPP).filter(state=Outbox.State.PENDING).delete()
         elapsed = time.perf_counter() - started
         self._summary(county, builder, elapsed, password, documents)
 
@@ -100,6 +104,8 @@ class Command(BaseCommand):
             # Every unit is a demo unit (checked above), so every item is demo data.
             self._delete_documents()
             Case.objects.all().delete()
+            # Messages about the deleted items (the staff inbox rows go with their items and users).
+            Outbox.objects.all().delete()
             User.objects.filter(unit__code__in=codes).delete()
             units = Unit.objects.filter(code__in=codes)
             # Children protect their parent: delete from the leaves up.
