@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 
@@ -39,7 +41,6 @@ from xinfang.cases.models import (
     Category,
     Clock,
     Evaluation,
-    Notification,
     Opinion,
     Petitioner,
     RequestItem,
@@ -51,6 +52,8 @@ from xinfang.cases.validators import check_received_on, check_upload, normalize_
 from xinfang.cases.workflow import Action, Move, transition
 from xinfang.core import clock
 from xinfang.core.errors import IllegalTransition, PermissionRefused, ValidationFailed, XinfangError
+from xinfang.notifications.models import Outbox
+from xinfang.notifications.services import enqueue
 from xinfang.orgs.models import Unit, UnitKind, User
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,7 @@ class PetitionerInput:
     address: str = ""
     is_main: bool = False
     is_representative: bool = False
+    email: str = ""
 
 
 @dataclass
@@ -174,6 +178,12 @@ def _clean_registration(data: RegistrationInput) -> list[PetitionerInput]:
                 phone = normalize_phone(p.phone)
             except ValidationFailed as exc:
                 errors.append(f"{label}（{name}）：{exc.message}")
+        email = (p.email or "").strip()
+        if email:
+            try:
+                validate_email(email)
+            except DjangoValidationError:
+                errors.append(f"{label}（{name}）：电子邮箱格式不正确，如 zhangsan@example.com")
         cleaned.append(
             PetitionerInput(
                 name=name,
@@ -182,6 +192,7 @@ def _clean_registration(data: RegistrationInput) -> list[PetitionerInput]:
                 address=p.address.strip(),
                 is_main=p.is_main,
                 is_representative=p.is_representative,
+                email=email,
             )
         )
     if cleaned and not mains:
@@ -362,6 +373,7 @@ def _register_rows(
             name=p.name,
             id_number=p.id_number,
             phone=p.phone,
+            email=p.email,
             address=p.address,
             is_main=p.is_main,
             is_representative=p.is_representative,
@@ -467,7 +479,10 @@ def _alert_group_visit(case: Case, actor: User) -> None:
         if user.pk in seen:
             continue
         seen.add(user.pk)
-        Notification.objects.create(recipient=user, case=case, kind="group_visit", message=message, created_at=now)
+        # Through the outbox, in the registration's transaction: the inbox row commits with the item, at once
+        # (docs/notifications.md).
+        enqueue(channel=Outbox.Channel.INAPP, recipient_id=user.pk, kind="group_visit", body=message,
+                case_id=case.pk, case_number=case.number, created_at=now)
     workflow.record(case, "group_alert", actor=actor, data={"recipients": [u.username for u in recipients]})
 
 
@@ -1253,8 +1268,8 @@ def _ask_for_a_return_visit(case: Case, *, bureau: str, unit: str, now) -> None:
         if judged_unit is None or judged_unit.head_id is None:
             continue
         message = f"回访提醒：{case.number} 信访人对{role}工作评价为不满意，请及时回访，了解原因并做好解释或改进。"
-        Notification.objects.create(recipient_id=judged_unit.head_id, case=case, kind="return_visit",
-                                    message=message, created_at=now)
+        enqueue(channel=Outbox.Channel.INAPP, recipient_id=judged_unit.head_id, kind="return_visit", body=message,
+                case_id=case.pk, case_number=case.number, created_at=now)
 
 
 # --- the daily job ----------------------------------------------------------------------------------------

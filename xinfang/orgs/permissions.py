@@ -34,6 +34,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "审计员"
 
 
+ONLINE_INTAKE_ROLE = "online_intake"
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGISTRAR: frozenset(
         {Perm.VIEW, Perm.REGISTER, Perm.ROUTE, Perm.CONCLUDE},
@@ -58,6 +60,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset({Perm.ADMINISTER}),
     # Auditors read the access log of personal data; they open no item themselves.
     Role.AUDITOR: frozenset({Perm.VIEW_ACCESS_LOG}),
+    # The 网上信访 system account (cases.online) registers what petitioners submit on the portal at the
+    # receiving 信访部门, and nothing else: no item, no list, no personal data. Not one of Role's choices, so
+    # no administrator can grant it to a person.
+    ONLINE_INTAKE_ROLE: frozenset({Perm.REGISTER}),
 }
 
 
