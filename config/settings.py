@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "xinfang.orgs",
     "xinfang.deadlines",
     "xinfang.cases",
+    "xinfang.notifications",
     "xinfang.documents",
     "xinfang.demo",
     "xinfang.intelligence",
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.ops",
     "axes",
+    # The image challenge of the portal's 网上信访 form (drawn here, no outside service).
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +201,100 @@ XINFANG_ATTACHMENT_TYPES = {
     ".mp3": "audio/mpeg",
     ".wav": "audio/wav",
 }
+
+# 网上信访 on the portal (/portal/submit/, docs/portal.md): XINFANG_ONLINE_OPEN=false pauses the form. The receiving
+# 信访部门 by unit code; empty: the one active county-level 信访部门 of the unit tree (none or several: not open).
+XINFANG_ONLINE_OPEN = env_bool("XINFANG_ONLINE_OPEN", True)
+XINFANG_ONLINE_UNIT_CODE = env_str("XINFANG_ONLINE_UNIT_CODE", "") or ""
+# What a petitioner may attach online: a narrower list than staff uploads (types whose content can be checked).
+XINFANG_PORTAL_ATTACHMENT_TYPES = {
+    ext: XINFANG_ATTACHMENT_TYPES[ext] for ext in (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".txt")
+}
+XINFANG_PORTAL_ATTACHMENT_COUNT = env_int("XINFANG_PORTAL_ATTACHMENT_COUNT", 5)
+XINFANG_PORTAL_ATTACHMENT_MAX_BYTES = min(
+    env_int("XINFANG_PORTAL_ATTACHMENT_MAX_MB", 10) * 1024 * 1024, XINFANG_ATTACHMENT_MAX_BYTES
+)
+XINFANG_PORTAL_ATTACHMENTS_TOTAL_BYTES = env_int("XINFANG_PORTAL_ATTACHMENTS_TOTAL_MB", 20) * 1024 * 1024
+# Submissions per phone number and per client address (counted in the cache, portal.throttle).
+XINFANG_PORTAL_SUBMITS_PER_PHONE = env_int("XINFANG_PORTAL_SUBMITS_PER_PHONE", 3)
+XINFANG_PORTAL_PHONE_WINDOW_HOURS = env_int("XINFANG_PORTAL_PHONE_WINDOW_HOURS", 24)
+XINFANG_PORTAL_SUBMITS_PER_ADDRESS = env_int("XINFANG_PORTAL_SUBMITS_PER_ADDRESS", 10)
+XINFANG_PORTAL_ADDRESS_WINDOW_MINUTES = env_int("XINFANG_PORTAL_ADDRESS_WINDOW_MINUTES", 60)
+XINFANG_PORTAL_CHALLENGE_FAILURES = env_int("XINFANG_PORTAL_CHALLENGE_FAILURES", 20)
+# The challenge: four characters without look-alikes, large enough for older eyes, valid for an hour because
+# writing a petition on a phone takes time. Each challenge can be answered once, right or wrong.
+CAPTCHA_CHALLENGE_FUNCT = "xinfang.portal.forms.challenge_text"
+CAPTCHA_TIMEOUT = env_int("XINFANG_PORTAL_CHALLENGE_MINUTES", 60)
+CAPTCHA_FONT_SIZE = 34
+CAPTCHA_LETTER_ROTATION = (-20, 20)
+CAPTCHA_2X_IMAGE = False
+
+# --- messages: the outbox and its backends (xinfang.notifications, docs/notifications.md) ------------------
+# Every message (staff inbox, SMS and e-mail to petitioners) is written to the outbox with the act that causes
+# it and delivered by `xinfang notify` / `xinfang tick`. Unconfigured, SMS and e-mail go to the console under
+# XINFANG_DEBUG and to files under the data directory otherwise: nothing reaches a petitioner until a gateway
+# is configured, and nothing is lost meanwhile (the files keep every message).
+
+
+def _env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env_str(name, "") or "").strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} 无效，可选：{'、'.join(choices)}")
+    return value
+
+
+def _env_at_least(name: str, default: int, minimum: int) -> int:
+    value = env_int(name, default)
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} 过小，至少为 {minimum}")
+    return value
+
+
+# Delivered messages are deleted after this many days (they hold phone numbers and query codes).
+XINFANG_OUTBOX_KEEP_DAYS = _env_at_least("XINFANG_OUTBOX_KEEP_DAYS", 90, 1)
+XINFANG_SMS_BACKEND = _env_choice("XINFANG_SMS_BACKEND", ("console", "file", "http"), "console" if DEBUG else "file")
+XINFANG_SMS_FILE = env_str("XINFANG_SMS_FILE", "") or str(DATA_DIR / "messages" / "sms.jsonl")
+XINFANG_SMS_HTTP_URL = (env_str("XINFANG_SMS_HTTP_URL", "") or "").strip()
+XINFANG_SMS_HTTP_TOKEN = env_str("XINFANG_SMS_HTTP_TOKEN", "") or ""  # or XINFANG_SMS_HTTP_TOKEN_FILE
+XINFANG_SMS_HTTP_TIMEOUT = _env_at_least("XINFANG_SMS_HTTP_TIMEOUT", 10, 1)  # seconds per request
+if XINFANG_SMS_BACKEND == "http":
+    if not XINFANG_SMS_HTTP_URL.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            "XINFANG_SMS_BACKEND=http 需要 XINFANG_SMS_HTTP_URL：短信网关的 http(s):// 地址（见 docs/notifications.md）"
+        )
+    if not XINFANG_SMS_HTTP_TOKEN:
+        raise ImproperlyConfigured("XINFANG_SMS_BACKEND=http 需要 XINFANG_SMS_HTTP_TOKEN 或 XINFANG_SMS_HTTP_TOKEN_FILE")
+# How petitioners' messages are signed (【…】); empty: the name of the county 信访局 that registered the item.
+XINFANG_MESSAGE_SIGNATURE = (env_str("XINFANG_MESSAGE_SIGNATURE", "") or "").strip()
+# Where petitioners look their item up, as written in their messages (set the full address in production).
+XINFANG_PORTAL_URL = (env_str("XINFANG_PORTAL_URL", "") or "").strip() or "/portal/"
+# The sender: attempts before a message is marked failed (retries after 1 min, 5 min, 30 min, 2 h, 6 h …);
+# how long a claimed message stays reserved to its sender (longer than a batch can take: batch × timeout);
+# messages per claim.
+XINFANG_NOTIFY_MAX_ATTEMPTS = _env_at_least("XINFANG_NOTIFY_MAX_ATTEMPTS", 6, 1)
+XINFANG_NOTIFY_LEASE_SECONDS = _env_at_least("XINFANG_NOTIFY_LEASE_SECONDS", 300, 30)
+XINFANG_NOTIFY_BATCH = _env_at_least("XINFANG_NOTIFY_BATCH", 20, 1)
+
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+EMAIL_BACKEND = _EMAIL_BACKENDS[
+    _env_choice("XINFANG_EMAIL_BACKEND", tuple(_EMAIL_BACKENDS), "console" if DEBUG else "file")
+]
+EMAIL_FILE_PATH = str(DATA_DIR / "messages" / "email")
+EMAIL_HOST = env_str("XINFANG_EMAIL_HOST", "") or "localhost"
+EMAIL_PORT = env_int("XINFANG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("XINFANG_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("XINFANG_EMAIL_PASSWORD", "") or ""  # or XINFANG_EMAIL_PASSWORD_FILE
+EMAIL_USE_TLS = env_bool("XINFANG_EMAIL_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("XINFANG_EMAIL_SSL", False)  # TLS from the start, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("XINFANG_EMAIL_TLS 和 XINFANG_EMAIL_SSL 只能选一个（587 端口用 TLS，465 端口用 SSL）")
+EMAIL_TIMEOUT = _env_at_least("XINFANG_EMAIL_TIMEOUT", 10, 1)
+DEFAULT_FROM_EMAIL = env_str("XINFANG_EMAIL_FROM", "") or "xinfang@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Text intelligence (advisory): the category model file written by `xinfang intel train`.
 XINFANG_INTEL_MODEL = env_str("XINFANG_INTEL_MODEL", str(DATA_DIR / "intel" / "category-model.npz"))

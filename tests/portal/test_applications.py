@@ -62,7 +62,8 @@ def test_a_request_inside_the_window_waits_for_the_review_organ_and_counts_from_
         client.post(APPLY, {"kind": "review", "reason": "再次提交"})
         application = ReviewApplication.objects.get(case=delivered)
         assert application.state == "pending" and application.filed_on == D(2026, 10, 26)
-        assert "正在等待复查机关审查" in client.get(CASE).content.decode()
+        waiting = client.get(CASE).content.decode()
+        assert "正在等待复查机关审查" in waiting and 'action="/portal/case/apply/"' not in waiting
 
     # The organ decides twelve days later — beyond the backdating window of staff entries — and the request
     # still counts as received on the day the petitioner filed it.
@@ -180,3 +181,15 @@ def test_a_rereview_goes_to_the_organ_above_the_review_organ(client, petition, c
         assert city.post(decide_url(case, application), {"decision": "accept"}).status_code == 302
     case.refresh_from_db()
     assert case.status == Status.UNDER_REREVIEW and case.rereview_unit == county.city
+
+
+def test_the_review_organs_head_hears_of_the_request_by_number_only(delivered, county):
+    from xinfang.cases.models import Notification
+
+    county.county.head = county.county_head
+    county.county.save()
+    with at(2026, 10, 26):
+        requests.application_file(case=delivered, kind="review", reason="不服处理意见")
+    note = Notification.objects.get(recipient=county.county_head, kind="application")
+    assert delivered.number in note.message and "复查申请" in note.message
+    assert delivered.title not in note.message and note.case_id == delivered.pk

@@ -14,6 +14,10 @@ pytestmark = pytest.mark.django_db
 # Views open to anonymous visitors, each marked login_not_required in its view (the petitioners' portal
 # checks its own query code instead; tests/portal).
 PUBLIC = {"workbench:login", "portal:query", "portal:case", "portal:document", "portal:leave", "portal:evaluate", "portal:guide"}
+# 网上信访: the form, its receipt and the challenge image (portal.submit).
+PUBLIC |= {"portal:submit", "portal:submit_receipt", "portal:submit_receipt_close", "portal:challenge"}
+# 申请复查/复核 (in the query session) and the information pages.
+PUBLIC |= {"portal:apply", "portal:rights", "portal:regulation"}
 _SAMPLE = {"int": "1", "str": "reply", "slug": "x", "path": "x"}
 
 

@@ -23,6 +23,8 @@ from xinfang.cases.states import Status
 from xinfang.cases.workflow import Action, Move, transition
 from xinfang.core import clock
 from xinfang.core.errors import IllegalTransition, NotFound, ValidationFailed
+from xinfang.notifications.models import Outbox
+from xinfang.notifications.services import enqueue
 from xinfang.orgs.models import User
 
 Kind = ReviewApplication.Kind
@@ -97,7 +99,24 @@ def application_file(*, case: Case, kind: str, reason: str) -> ReviewApplication
         except IntegrityError:  # pragma: no cover - the row lock above already serialises filings
             return locked.applications.get(kind=kind, state=State.PENDING)
         workflow.record(locked, "application_filed", actor=None, data={"kind": kind, "application": application.pk})
+        _tell_the_organ(application)
     return application
+
+
+def _tell_the_organ(application: ReviewApplication) -> None:
+    """The deciding organ's head hears of the request in the inbox (number only: an item's title may tell
+    what an accusation alleges). The request is also on the organ's 网上复查申请 list."""
+    unit = deciding_unit(application)
+    if unit is None or not unit.head_id:
+        return
+    case = application.case
+    label = application.get_kind_display()
+    enqueue(
+        channel=Outbox.Channel.INAPP, recipient_id=unit.head_id, kind="application",
+        body=f"网上{label}申请：信访件 {case.number} 的信访人于{application.filed_on:%Y年%-m月%-d日}提出{label}申请，"
+             f"请审查并书面告知是否受理。",
+        case_id=case.pk, case_number=case.number,
+    )
 
 
 def pending_for(case: Case) -> list[ReviewApplication]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from xinfang.cases.models import Case
 from xinfang.cases.states import Status
+from xinfang.core import clock as clock_module
 from xinfang.documents.models import IssuedDocument
 from xinfang.documents.selectors import NOT_TO_PETITIONER
 
@@ -96,6 +97,9 @@ def _cn(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# Windows that are the petitioner's to use, not an organ's duty.
+PETITIONER_WINDOWS = frozenset({"review_request", "rereview_request", "evaluation"})
+
 # Running deadlines in plain words; ``{unit}`` is the organ that owes the act (omitted for a 检举控告).
 DEADLINE_WORDS = {
     "acceptance_notice": "{unit}应在{due}前书面告知您是否受理",
@@ -114,9 +118,14 @@ DEADLINE_WORDS = {
 def plain_deadlines(case: Case) -> list[str]:
     unit = "承办机关" if case.is_accusation or case.current_unit is None else case.current_unit.name
     lines = []
+    today = clock_module.today()
     for clock in case.clocks.filter(stopped_on__isnull=True, superseded=False).order_by("due_on", "pk"):
         words = DEADLINE_WORDS.get(clock.rule_code)
         if words is None:
+            continue
+        # The petitioner's own window that has ended is no longer an offer (the daily job closes it; until
+        # it has run, the page must not promise a day that is gone).
+        if clock.rule_code in PETITIONER_WINDOWS and clock.due_on < today:
             continue
         due = _cn(clock.due_on) + ("（暂定，以国家公布的放假安排为准）" if clock.provisional else "")
         lines.append(words.format(unit=unit, due=due) + "。")
@@ -135,7 +144,9 @@ def petitioner_documents(case: Case) -> list[IssuedDocument]:
 
 def evaluation_open(case: Case) -> bool:
     """Whether the petitioner may evaluate now: the evaluation window runs (decisions §6)."""
-    return case.clocks.filter(rule_code="evaluation", stopped_on__isnull=True, superseded=False).exists()
+    return case.clocks.filter(
+        rule_code="evaluation", stopped_on__isnull=True, superseded=False, due_on__gte=clock_module.today()
+    ).exists()
 
 
 # The periods a petitioner meets, in the order they meet them (public guide page).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.portal import views
+from xinfang.portal import info, submit, views
 
 app_name = "portal"
 
@@ -12,4 +12,11 @@ urlpatterns = [
     path("case/apply/", views.apply, name="apply"),
     path("leave/", views.leave, name="leave"),
     path("guide/", views.guide, name="guide"),
+    path("rights/", info.rights, name="rights"),
+    path("regulation/", info.regulation_text, name="regulation"),
+    # 网上信访: the form, its receipt (held in the session), and the challenge image.
+    path("submit/", submit.submit, name="submit"),
+    path("submit/receipt/", submit.receipt, name="submit_receipt"),
+    path("submit/receipt/close/", submit.receipt_close, name="submit_receipt_close"),
+    path("submit/challenge/<slug:key>.png", submit.challenge, name="challenge"),
 ]

@@ -23,6 +23,7 @@ from xinfang.cases.choices import Satisfaction
 from xinfang.cases.models import Case, ReviewApplication
 from xinfang.cases.services import case_evaluate
 from xinfang.core.errors import IllegalTransition, ValidationFailed
+from xinfang.core.middleware import client_ip
 from xinfang.documents.selectors import document_content, download_name
 from xinfang.portal import selectors, throttle
 
@@ -41,7 +42,8 @@ class QueryForm(forms.Form):
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # Behind the trusted proxies the visitor's own address, not the proxy's shared one.
+    return client_ip(request) or "unknown"
 
 
 @login_not_required
@@ -109,9 +111,12 @@ def _render_case(
     request, case: Case, *, form: EvaluationForm | None = None, error: str = "", status: int = 200,
     application_form: ApplicationForm | None = None, application_error: str = "",
 ):
+    applications = list(case.applications.order_by("filed_at", "pk"))
+    waiting = {a.kind for a in applications if a.state == ReviewApplication.State.PENDING}
     context = {
-        "windows": [requests.window_for(case, kind) for kind in ReviewApplication.Kind.values],
-        "applications": list(case.applications.order_by("filed_at", "pk")),
+        # A request that waits for its decision is shown as such, without a second form beside it.
+        "windows": [requests.window_for(case, kind) for kind in ReviewApplication.Kind.values if kind not in waiting],
+        "applications": applications,
         "application_form": application_form or ApplicationForm(),
         "application_error": application_error,
         "case": case,
