@@ -20,6 +20,7 @@ from xinfang.cases.models import Category
 from xinfang.cases.online import ACCUSATION, PUBLIC_CLAIMS, OnlinePetition, online_problems
 from xinfang.cases.services import UploadInput
 from xinfang.cases.validators import normalize_phone
+from xinfang.core.forms import MultipleFileField
 from xinfang.orgs.models import Unit, UnitKind
 
 # Letters and digits that cannot be taken for one another, even rotated (no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V).
@@ -113,19 +114,6 @@ def accused_groups() -> list[tuple[str, list[tuple[object, str]]]]:
     return [(UnitKind(kind).label, by_kind[kind]) for kind in ACCUSED_KINDS if by_kind[kind]]
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        return list(data) if isinstance(data, list | tuple) else [data]
 
 
 def _text(label: str, limit: int, *, required_message: str | None = None, **kwargs) -> forms.CharField:

@@ -28,6 +28,7 @@ from xinfang.cases.validators import (
 )
 from xinfang.core import clock
 from xinfang.core.errors import ValidationFailed, XinfangError
+from xinfang.core.forms import MultipleFileField
 from xinfang.orgs import policies
 from xinfang.orgs.models import Unit, UnitKind, User
 from xinfang.orgs.permissions import Perm
@@ -106,21 +107,6 @@ def _units_by_kind(kinds: list[str]) -> list[tuple[str, list[tuple[object, str]]
     return [(UnitKind(kind).label, by_kind[kind]) for kind in kinds]
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one ``<input type=file multiple>``; cleaned to a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        return list(data) if isinstance(data, list | tuple) else [data]
 
 
 class CaseIdsField(forms.Field):
