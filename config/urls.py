@@ -8,5 +8,8 @@ admin.site.index_title = "系统配置"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("xinfang.portal.urls")),
+    path("supervision/", include("xinfang.supervision.urls")),
+    path("leaders/", include("xinfang.leaders.urls")),
+    path("prevention/", include("xinfang.prevention.urls")),
     path("", include("xinfang.workbench.urls")),
 ]
