@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -38,10 +39,21 @@ _PREFIX = "portal-query:"
 QUERY = Limit(_PREFIX, LIMIT, WINDOW_SECONDS)
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,120}")
+
+
+def _cache_key(limit: Limit, key: str) -> str:
+    # A typed query code may hold anything (control characters, spaces, 20 characters of it); memcached and
+    # other shared caches refuse such keys, so anything but plain ASCII is hashed.
+    if _PLAIN_KEY.fullmatch(key) is None:
+        key = "h:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+    return limit.prefix + key
+
+
 def wait_seconds(key: str, limit: Limit) -> int:
     """Seconds until ``key`` may act again under ``limit``; 0 if it may now."""
     now = time.time()
-    count, started = cache.get(limit.prefix + key, (0, now))
+    count, started = cache.get(_cache_key(limit, key), (0, now))
     if count >= limit.count and now - started < limit.seconds:
         return math.ceil(limit.seconds - (now - started))
     return 0
@@ -50,11 +62,11 @@ def wait_seconds(key: str, limit: Limit) -> int:
 def record(key: str, limit: Limit) -> None:
     """Count one event of ``key``; the window starts with the first event and is not extended by later ones."""
     now = time.time()
-    count, started = cache.get(limit.prefix + key, (0, now))
+    count, started = cache.get(_cache_key(limit, key), (0, now))
     if now - started >= limit.seconds:
         count, started = 0, now
     remaining = max(1, math.ceil(limit.seconds - (now - started)))
-    cache.set(limit.prefix + key, (count + 1, started), remaining)
+    cache.set(_cache_key(limit, key), (count + 1, started), remaining)
 
 
 def blocked(keys: list[str]) -> int:
