@@ -625,6 +625,27 @@ def setup_django(db_url: str | None, *, in_memory_files: bool) -> None:
     override_settings(STORAGES=storages, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False).enable()
 
 
+def open_database(*, existing: bool, demo_items: int, prefix: str):
+    """Set Django up on the database of ``XINFANG_DATABASE_URL`` (``existing``) or on a new temporary SQLite
+    database with a demo county of ``demo_items`` items; returns the temporary directory to clean up (or None)."""
+    import io
+    import tempfile
+    import time
+
+    if existing:
+        setup_django(None, in_memory_files=False)
+        return None
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    setup_django(f"sqlite:///{tmp.name}/demo.sqlite3", in_memory_files=True)
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("demo", items=demo_items, stdout=io.StringIO())
+    print(f"演示库已生成（{demo_items} 件，{time.perf_counter() - started:.0f} 秒）")
+    return tmp
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="授权扫描：每个 URL × 每个用户 × 可见与不可见的信访件")
     parser.add_argument("--items", type=int, default=2, help="每个用户抽取的可见、不可见信访件各几件（默认 2）")

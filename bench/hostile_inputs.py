@@ -27,7 +27,6 @@ import io
 import json
 import logging
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -429,25 +428,14 @@ def report(out: Outcome, elapsed: float, p: Callable[[str], None] = print) -> in
 
 
 def main() -> int:
-    from bench.authz_sweep import setup_django
+    from bench.authz_sweep import open_database
 
     parser = argparse.ArgumentParser(description="恶意输入扫描：统计 5xx")
     parser.add_argument("--quick", action="store_true", help="每个字段只用一部分恶意值，不发送超大文件")
     parser.add_argument("--demo-items", type=int, default=400)
     parser.add_argument("--existing", action="store_true", help="使用 XINFANG_DATABASE_URL 指向的现有数据库")
     args = parser.parse_args()
-    tmp = None
-    if args.existing:
-        setup_django(None, in_memory_files=False)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="xinfang-hostile-")
-        setup_django(f"sqlite:///{tmp.name}/demo.sqlite3", in_memory_files=True)
-        from django.core.management import call_command
-
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        call_command("demo", items=args.demo_items, stdout=io.StringIO())
-        print(f"演示库已生成（{args.demo_items} 件，{time.perf_counter() - started:.0f} 秒）")
+    tmp = open_database(existing=args.existing, demo_items=args.demo_items, prefix="xinfang-hostile-")
     started = time.perf_counter()
     out = run(args.quick)
     code = report(out, time.perf_counter() - started)

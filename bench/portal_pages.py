@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import io
 import re
 import statistics
 import sys
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -153,7 +151,7 @@ def report(pages: list[Page], case_sizes: list[int]) -> int:
 def main() -> int:
     import warnings
 
-    from bench.authz_sweep import setup_django
+    from bench.authz_sweep import open_database
 
     # Static files are read from the apps here; WhiteNoise's note that nothing was collected is expected.
     warnings.filterwarnings("ignore", message="No directory at")
@@ -162,17 +160,7 @@ def main() -> int:
     parser.add_argument("--demo-items", type=int, default=60, help="新建演示库的信访件数（默认 60）")
     parser.add_argument("--existing", action="store_true", help="使用 XINFANG_DATABASE_URL 指向的现有数据库")
     args = parser.parse_args()
-    tmp = None
-    if args.existing:
-        setup_django(None, in_memory_files=False)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="xinfang-portal-")
-        setup_django(f"sqlite:///{tmp.name}/demo.sqlite3", in_memory_files=True)
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        call_command("demo", items=args.demo_items, stdout=io.StringIO())
-        print(f"演示库已生成（{args.demo_items} 件）")
+    tmp = open_database(existing=args.existing, demo_items=args.demo_items, prefix="xinfang-portal-")
     code = report(*measure())
     if tmp is not None:
         tmp.cleanup()
