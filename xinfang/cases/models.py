@@ -541,3 +541,77 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token[:8]}… → {self.case_id}"
+
+
+class Assignment(models.Model):
+    """The named 承办人 of an item inside one unit, chosen by the unit's head (``cases.assignment``).
+
+    A reassignment deactivates the row and adds a new one, so the history of who held the item stays. The unit
+    is part of the key: when the item moves on, the receiving unit names its own 承办人 and the old row stays
+    as the record of who handled it there.
+    """
+
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="assignments",
+                             db_index=False)  # first column of uniq_active_assignment
+    unit = models.ForeignKey("orgs.Unit", verbose_name="办理单位", on_delete=models.PROTECT, related_name="+",
+                             db_index=False)  # first column of assignment_active_unit
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="承办人", on_delete=models.PROTECT,
+                                db_index=False, related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="指定人", on_delete=models.PROTECT,
+                                    db_index=False, related_name="+")
+    assigned_at = models.DateTimeField("指定时间")
+    active = models.BooleanField("当前有效", default=True)
+
+    class Meta:
+        verbose_name = "承办人指定"
+        verbose_name_plural = "承办人指定"
+        ordering = ["case", "pk"]
+        constraints = [
+            # One 承办人 at a time per item and unit; two heads assigning at once cannot both win.
+            models.UniqueConstraint(fields=["case", "unit"], condition=Q(active=True), name="uniq_active_assignment"),
+        ]
+        indexes = [
+            # The workload page: the active rows of the units below a head. Past rows stay out of the index.
+            models.Index(fields=["unit", "handler"], condition=Q(active=True), name="assignment_active_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} @ {self.unit_id} → {self.handler_id}"
+
+
+class ExtensionRequest(models.Model):
+    """A 承办人's request that the head extend the handling period ([T22-34]). Approval goes through
+    ``services.case_extend``, the one write path of an extension; this row only records who asked and why."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "不同意"
+
+    case = models.ForeignKey(Case, verbose_name="信访件", on_delete=models.CASCADE, related_name="extension_requests",
+                             db_index=False)  # first column of uniq_pending_extension and extension_request_case
+    unit = models.ForeignKey("orgs.Unit", verbose_name="办理单位", on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT,
+                                     db_index=False, related_name="+")
+    days = models.PositiveSmallIntegerField("申请延长天数")
+    reason = models.TextField("延期理由")
+    requested_at = models.DateTimeField("申请时间")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True,
+                                   on_delete=models.PROTECT, db_index=False, related_name="+")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True, default="")
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["case", "pk"]
+        constraints = [
+            # One open request per item: a second click or a second handler finds the first.
+            models.UniqueConstraint(fields=["case"], condition=Q(state="pending"), name="uniq_pending_extension"),
+        ]
+        indexes = [models.Index(fields=["case", "state"], name="extension_request_case")]
+
+    def __str__(self) -> str:
+        return f"延期申请 {self.case_id} {self.days}日"

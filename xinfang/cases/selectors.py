@@ -129,6 +129,7 @@ class QueueRow:
     overdue: bool
     due_soon: bool
     days_left: int | None
+    handler: str = ""  # the 承办人 named inside the unit (cases.assignment), if any
 
 
 @dataclass
@@ -183,6 +184,9 @@ def queue_for(user: User) -> Queue:
     today = clock.today()
     queue = Queue([], [], [], truncated)
     names = disclosure.names_for(user, rows[:QUEUE_LIMIT], purpose=disclosure.PURPOSE_QUEUE, per_item=False)
+    from xinfang.cases.assignment import handler_names  # imports this module
+
+    handlers = handler_names([case.pk for case in rows[:QUEUE_LIMIT]])
     for case in rows[:QUEUE_LIMIT]:
         overdue, soon = due_state(case.due_on, case.due_started_on, today)
         row = QueueRow(
@@ -191,6 +195,7 @@ def queue_for(user: User) -> Queue:
             overdue=overdue,
             due_soon=soon,
             days_left=(case.due_on - today).days if case.due_on else None,
+            handler=handlers.get(case.pk, ""),
         )
         (queue.overdue if overdue else queue.due_soon if soon else queue.others).append(row)
     return queue

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import xinfang.workbench.views.assignment as assignment_views
 import xinfang.workbench.views.documents_actions as documents_actions
 from xinfang.workbench.views import (
     applications,
@@ -55,4 +56,10 @@ urlpatterns = [
          name="application_decide"),
     path("inbox/", inbox.inbox_page, name="inbox"),
     path("inbox/read/", inbox.inbox_mark_read, name="inbox_mark_read"),
+    path("cases/<int:case_id>/handler/", assignment_views.case_assign, name="case_assign"),
+    path("cases/<int:case_id>/extension-requests/", assignment_views.case_extension_request, name="extension_request"),
+    path("cases/<int:case_id>/extension-requests/<int:request_id>/", assignment_views.case_extension_decide,
+         name="extension_decide"),
+    path("workload/", assignment_views.workload_page, name="workload"),
+    path("workload/items/", assignment_views.workload_items, name="workload_items"),
 ]
