@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.portal import info, submit, views
+from xinfang.portal import info, reception_days, submit, views
 
 app_name = "portal"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("guide/", views.guide, name="guide"),
     path("rights/", info.rights, name="rights"),
     path("regulation/", info.regulation_text, name="regulation"),
+    path("reception-days/", reception_days.reception_days, name="reception_days"),
     # 网上信访: the form, its receipt (held in the session), and the challenge image.
     path("submit/", submit.submit, name="submit"),
     path("submit/receipt/", submit.receipt, name="submit_receipt"),
