@@ -22,6 +22,9 @@ class Perm(models.TextChoices):
     SUPERVISE = "supervision.issue", "督办"
     ADMINISTER = "orgs.administer", "管理单位、人员与授权"
     VIEW_ACCESS_LOG = "audit.view_access_log", "查阅个人信息查看记录（审计）"
+    # Screening is done where disputes arise (村、乡镇) and reviewed at county level; the prevention app narrows
+    # the ledger further to grants on a village or township (prevention.selectors.reporting_units).
+    PREVENTION_RECORD = "prevention.record", "矛盾纠纷排查台账、联席研判与稳评登记"
 
 
 class Role(models.TextChoices):
@@ -38,9 +41,9 @@ ONLINE_INTAKE_ROLE = "online_intake"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGISTRAR: frozenset(
-        {Perm.VIEW, Perm.REGISTER, Perm.ROUTE, Perm.CONCLUDE},
+        {Perm.VIEW, Perm.REGISTER, Perm.ROUTE, Perm.CONCLUDE, Perm.PREVENTION_RECORD},
     ),
-    Role.HANDLER: frozenset({Perm.VIEW, Perm.REGISTER, Perm.SIGN, Perm.ACCEPT, Perm.HANDLE}),
+    Role.HANDLER: frozenset({Perm.VIEW, Perm.REGISTER, Perm.SIGN, Perm.ACCEPT, Perm.HANDLE, Perm.PREVENTION_RECORD}),
     Role.UNIT_HEAD: frozenset(
         {
             Perm.VIEW,
@@ -51,9 +54,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.APPROVE_EXTENSION,
             Perm.REVIEW,
             Perm.CONCLUDE,
+            Perm.PREVENTION_RECORD,
         }
     ),
-    Role.LEADER: frozenset({Perm.VIEW, Perm.APPROVE_EXTENSION, Perm.REVIEW, Perm.SUPERVISE}),
+    Role.LEADER: frozenset({Perm.VIEW, Perm.APPROVE_EXTENSION, Perm.REVIEW, Perm.SUPERVISE, Perm.PREVENTION_RECORD}),
     Role.SUPERVISOR: frozenset({Perm.VIEW, Perm.SUPERVISE}),
     # The administrator manages accounts and settings, not petitions: no petition content and no personal
     # data by default (decisions §5). Whoever must also read items is granted a second role for that.
