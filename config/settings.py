@@ -316,3 +316,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "INFO")},
 }
+
+# --- supervision and leaders ------------------------------------------------------------------------------------
+# 提醒函 moments the daily `xinfang supervise` job sends: start (at assignment), due_soon (临期), due_day.
+XINFANG_REMINDER_MOMENTS = tuple(env_list("XINFANG_REMINDER_MOMENTS", ["start", "due_soon", "due_day"]))
+if set(XINFANG_REMINDER_MOMENTS) - {"start", "due_soon", "due_day"}:
+    raise ImproperlyConfigured("XINFANG_REMINDER_MOMENTS 只能包含 start、due_soon、due_day（以逗号分隔）")
+# Days after a group visit by which the alerted leaders' reception must be on record (差错登记).
+XINFANG_GROUP_RECEPTION_DAYS = _env_at_least("XINFANG_GROUP_RECEPTION_DAYS", 7, 1)
+# 息诉罢访: a concluded 包案 matter is settled when nothing came back for this many days.
+XINFANG_SETTLED_DAYS = _env_at_least("XINFANG_SETTLED_DAYS", 90, 1)
+# 积案: open items older than this many days, on the leaders' backlog list.
+XINFANG_BACKLOG_DAYS = _env_at_least("XINFANG_BACKLOG_DAYS", 90, 1)

@@ -18,6 +18,8 @@ PUBLIC = {"workbench:login", "portal:query", "portal:case", "portal:document", "
 PUBLIC |= {"portal:submit", "portal:submit_receipt", "portal:submit_receipt_close", "portal:challenge"}
 # 申请复查/复核 (in the query session) and the information pages.
 PUBLIC |= {"portal:apply", "portal:rights", "portal:regulation"}
+# 领导接访日 (leaders' published reception schedule).
+PUBLIC |= {"portal:reception_days"}
 _SAMPLE = {"int": "1", "str": "reply", "slug": "x", "path": "x"}
 
 

@@ -863,6 +863,15 @@ EVENT_LABELS: Mapping[str, str] = {
     "calendar_recompute": "放假安排确认后重算暂定期限",
     "set_accused_unit": "确定被反映单位",
     "document_issued": "签发文书", "document_corrected": "更正文书（签发新版本）",
+    # Supervision (xinfang.supervision): 督办, 催办, 提醒函.
+    "supervision_issued": "督办", "supervision_answered": "答复督办", "supervision_closed": "督办办结",
+    "supervision_urged": "催办", "reminder_sent": "发送提醒函",
+    # Leaders (xinfang.leaders): 包案, 阅批, 接访日, 下访.
+    "ownership_take": "领导包案", "ownership_milestone": "包案工作节点", "ownership_milestone_done": "包案工作节点完成",
+    "ownership_note": "包案会议", "ownership_conclude": "包案化解", "ownership_settled": "包案息诉罢访",
+    "ownership_unsettled": "包案化解后再次信访", "instruction_issue": "领导批示", "instruction_answer": "书面报告批示落实情况",
+    "reception_day": "领导接访日接待", "down_visit": "领导下访时反映",
+    "handler_assigned": "指定承办人", "extension_requested": "承办人申请延期", "extension_refused": "负责人不同意延期",
 }
 
 

@@ -1,6 +1,7 @@
 """Template context for every workbench page: what the navigation may offer this user, and the year-end warning."""
 
 from xinfang.cases.inbox import unread_count
+from xinfang.leaders.rules import is_leader
 from xinfang.orgs import policies
 from xinfang.orgs.permissions import Perm
 
@@ -14,6 +15,9 @@ def nav(request):
         # Accounts that handle no petitions (the administrator, auditors) are not offered the item pages.
         "can_view_cases": bool(policies.granted_paths(user, Perm.VIEW)),
         "can_audit": bool(policies.granted_paths(user, Perm.VIEW_ACCESS_LOG)),
+        # 包案/阅批 and the unit's workload are pages of leaders and unit heads (who may approve extensions).
+        "can_lead": is_leader(user),
+        "can_manage_unit": bool(policies.granted_paths(user, Perm.APPROVE_EXTENSION)),
         # The bell on every page: one indexed count of the user's own unread messages.
         "inbox_unread": unread_count(user),
     }

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases import disclosure
+from xinfang.cases.assignment import assignment_panel
 from xinfang.cases.selectors import (
     access_case,
     applications_to_decide,
@@ -21,8 +22,10 @@ from xinfang.cases.workflow import backdate_reason
 from xinfang.core import clock
 from xinfang.core.errors import NotFound, XinfangError
 from xinfang.documents.selectors import documents_panel, opinion_remedies
+from xinfang.leaders import selectors as leaders_selectors
 from xinfang.orgs import policies
 from xinfang.orgs.permissions import Perm
+from xinfang.supervision.selectors import item_panel as supervision_panel
 from xinfang.workbench.actions import BY_CODE, Refused, actions_for
 from xinfang.workbench.forms_actions import RequestItemFormSet
 from xinfang.workbench.forms_documents import panel_forms
@@ -61,7 +64,10 @@ def case_detail(request, case_id):
         "actions": actions_for(transitions),
         "can_classify": can_classify,
         "applications": applications_to_decide(request.user, case),
+        "assignment": assignment_panel(request.user, case),
         **_reception_panel(request.user, case),
+        **supervision_panel(request.user, case),
+        **leaders_selectors.item_panel(request.user, case),
         # Setting the accused unit of a 检举控告 is the registrar's (or router's) correction of the record.
         "can_set_accused": case.is_accusation and can_classify and shown.visible,
     }
