@@ -212,3 +212,14 @@ def test_workload_counts(petition, county, li2):
     # Another unit's head sees none of the town's handlers; a plain handler manages nothing.
     assert all(r.handler.unit_id != county.town.pk for r in a.workload(county.wang))
     assert a.workload(county.li) == []
+
+
+def test_a_direct_extension_by_the_head_answers_the_pending_request(handling, county):
+    case = _assigned(handling, county)
+    req = a.extension_request(case=case, actor=county.li, days=20, reason="需要补充调查取证")
+    s.case_extend(case=case, actor=county.li_head, days=15, reason="涉及多个部门，需协调")
+    req.refresh_from_db()
+    assert req.state == "approved" and req.decided_by == county.li_head and "15" in req.decision_note
+    # Nothing is left waiting for a decision that can no longer be taken.
+    with pytest.raises(IllegalTransition):
+        a.extension_decide(request_id=req.pk, actor=county.li_head, approve=True)

@@ -41,6 +41,7 @@ from xinfang.cases.models import (
     Category,
     Clock,
     Evaluation,
+    ExtensionRequest,
     Opinion,
     Petitioner,
     RequestItem,
@@ -902,7 +903,15 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str, on: dt.date 
         if handling is not None and on > handling.due_on:
             raise IllegalTransition(f"办理期限已于 {handling.due_on:%Y-%m-%d} 届满，不能再批准延期")
 
-    move = Move(changes={"extension_days": days}, guard=guard, data={"days": days, "reason": reason})
+    def close_requests(obj: Case) -> None:
+        # A 承办人's pending request (cases.assignment) is answered by the extension, however the head made it.
+        ExtensionRequest.objects.filter(case=obj, state=ExtensionRequest.State.PENDING).update(
+            state=ExtensionRequest.State.APPROVED, decided_by=actor, decided_at=clock.now(),
+            decision_note=f"已延期 {days} 日",
+        )
+
+    move = Move(changes={"extension_days": days}, guard=guard, data={"days": days, "reason": reason},
+                after=close_requests)
     return transition(case, Action.EXTEND, actor=actor, on=on, note=reason, move=move)
 
 
