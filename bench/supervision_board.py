@@ -151,7 +151,8 @@ def load(args) -> None:
             if is_open:
                 for rule, period in shape[1]:
                     start = received + dt.timedelta(days=rng.randint(0, 3))
-                    clocks.append(Clock(case_id=pk, rule_code=rule, started_on=start,
+                    # A running clock carries the item's unit, as workflow.transition keeps it.
+                    clocks.append(Clock(case_id=pk, rule_code=rule, started_on=start, unit_id=unit.pk,
                                         due_on=start + dt.timedelta(days=period)))
             else:
                 for rule, period in (("bureau_routing", 15), ("acceptance_notice", 15), ("handling", 60)):
@@ -209,14 +210,14 @@ def measure(args) -> dict:
             figures[username] = {"p50": statistics.median(times), "p95": p95, "max": times[-1]}
             log(f"board {label}: p50 {figures[username]['p50']:.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms")
         user = User.objects.get(username="zhao")
-        qs = (selectors.running_clocks(user, selectors.BoardFilters())
-              .annotate(level=ladder.level_expression(TODAY))
-              .values_list("case__current_unit_id", "rule_code", "level"))
-        from django.db.models import Count
-
-        qs = qs.annotate(n=Count("*")).order_by()
+        qs = selectors.board_counts(user, selectors.BoardFilters(), TODAY)
         sql, params = qs.query.sql_with_params()
         with connection.cursor() as cur:
+            # The board's own settings (selectors._fetch_with_memory), so the plan is the one it runs.
+            cur.execute("SET work_mem = '64MB'")
+            cur.execute("SET jit = off")
+            cur.execute("SET enable_sort = off")
+            cur.execute("SET enable_incremental_sort = off")
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = "\n".join(r[0] for r in cur.fetchall())
         print(plan)

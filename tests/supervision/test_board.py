@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from xinfang.cases import services as s
-from xinfang.supervision import selectors
+from xinfang.supervision import ladder, selectors
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -113,3 +114,88 @@ def test_the_partial_index_covers_the_boards_condition():
 
     migration = importlib.import_module("xinfang.supervision.migrations.0002_running_clock_index")
     assert migration.OPEN == selectors.OPEN
+
+
+def _running_units(case):
+    return {c.rule_code: c.unit_id for c in case.clocks.filter(stopped_on__isnull=True)}
+
+
+def test_running_clocks_follow_the_item_through_assign_return_and_forward(petition, county, at):
+    """``Clock.unit`` (what the board counts by) is the item's current unit after every move."""
+    from xinfang.cases.models import Case
+
+    at(D(2026, 9, 10))
+    item = petition()
+    assert _running_units(item) == {"bureau_routing": county.bureau.pk}
+    # 交办 to the township: the new clocks start there; the stopped routing clock keeps the bureau.
+    item = s.case_forward(case=item, actor=county.zhang, target=county.town, on=D(2026, 9, 2),
+                          assign_due_on=D(2026, 9, 30))
+    assert _running_units(item) == {"objection": county.town.pk, "acceptance_notice": county.town.pk,
+                                    "assigned": county.town.pk}
+    assert item.clocks.get(rule_code="bureau_routing").unit_id == county.bureau.pk
+    # 异议 returns the item to the bureau: its still-running clocks move with it.
+    item = s.case_object(case=item, actor=county.li, reason="该事项属县住建局职责，不属本镇", on=D(2026, 9, 3))
+    assert item.current_unit == county.bureau
+    assert _running_units(item) == {"acceptance_notice": county.bureau.pk, "assigned": county.bureau.pk}
+    counted = counts(selectors.board(county.zhao, selectors.BoardFilters()))
+    assert {unit for unit, _, _ in counted} == {"县信访局"}
+    # Not upheld: back to the township, clocks and all.
+    item = s.case_decide_objection(case=item, actor=county.zhang, approve=False, note="属地管理，应由镇办理",
+                                   on=D(2026, 9, 4))
+    assert item.current_unit == county.town
+    assert _running_units(item) == {"acceptance_notice": county.town.pk, "assigned": county.town.pk}
+    assert counts(selectors.board(county.li, selectors.BoardFilters())) == counts(
+        selectors.board(county.li, selectors.BoardFilters(township=county.town)))
+    # A plain 转送, then an upheld objection: the item returns to the bureau's routing.
+    other = s.case_forward(case=petition(title="县人社局社保补缴"), actor=county.zhang, target=county.labour,
+                           on=D(2026, 9, 2))
+    other = s.case_object(case=other, actor=county.wang, reason="该事项属县住建局职责，不属本局", on=D(2026, 9, 3))
+    other = s.case_decide_objection(case=other, actor=county.zhang, approve=True, on=D(2026, 9, 4))
+    assert other.current_unit == county.bureau
+    assert _running_units(other) == {"bureau_routing": county.bureau.pk}
+    for case in Case.objects.all():
+        assert set(_running_units(case).values()) <= {case.current_unit_id}, case.number
+
+
+def test_board_by_clock_unit_equals_board_joined_to_items(world, county):
+    """The count without the join (by ``Clock.unit``) and the joined count agree for every user in scope."""
+    for user in (county.zhao, county.wang, county.li):
+        by_clock = selectors.board_counts(user, selectors.BoardFilters(), D(2026, 11, 26))
+        joined = (selectors.running_clocks(user, selectors.BoardFilters())
+                  .annotate(level=ladder.level_expression(D(2026, 11, 26)))
+                  .values_list("case__current_unit_id", "rule_code", "level")
+                  .annotate(n=Count("*")).order_by())
+        assert sorted(by_clock) == sorted(joined), user.username
+
+
+def test_no_counted_clock_runs_on_a_closed_item():
+    """Why the board's count by ``Clock.unit`` needs no "open items only" join: walking the transition table
+    from registration, no reachable state outside OPEN_STATES keeps a clock of a counted type running."""
+    from xinfang.cases import workflow
+    from xinfang.cases.states import OPEN_STATES
+
+    # Moves that may also start the 交办 clock (Move.assigned_due_on).
+    assigning = {workflow.Action.ASSIGN, workflow.Action.ASSIGN_DOWN, workflow.Action.FORWARD,
+                 workflow.Action.FORWARD_DOWN}
+
+    def after(status, running, t):
+        left = set(running) - set(t.stops) - set(t.supersedes)
+        left |= {spec.rule for spec in t.starts}
+        dst = t.dst if t.dst is not None else status
+        yield dst, frozenset(left)
+        if t.action in assigning:
+            yield dst, frozenset(left | {"assigned"})
+
+    table = workflow.TRANSITIONS.values()
+    frontier = [st for t in table if workflow.NEW in t.src for st in after(workflow.NEW, frozenset(), t)]
+    seen = set()
+    while frontier:
+        state = frontier.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        frontier.extend(st for t in table if state[0] in t.src for st in after(state[0], state[1], t))
+    assert len({status for status, _ in seen}) > 10
+    counted_on_closed = {(status, running - set(selectors.PETITIONER_RULES)) for status, running in seen
+                         if status not in OPEN_STATES and running - set(selectors.PETITIONER_RULES)}
+    assert counted_on_closed == set()

@@ -73,6 +73,10 @@ GROUP_VISIT_MIN_PEOPLE = 5
 
 
 # Short Chinese names of the statutory clocks (rule codes are the public interface, decisions §3).
+# The petitioner's own windows (复查/复核申请期, 评价期): not a unit's duty, so left off the supervision board and
+# out of its index (``Clock.Meta``).
+PETITIONER_CLOCKS = ("review_request", "rereview_request", "evaluation")
+
 CLOCK_LABELS = {
     "bureau_routing": "信访部门分流",
     "acceptance_notice": "受理告知",

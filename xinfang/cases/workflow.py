@@ -756,6 +756,9 @@ def transition(
             obj.evaluation_status = ev.dst
         _refresh_due(obj, running)
         new_clocks = [c for c in running.values() if c.pk is None]
+        # Each running clock carries the item's unit (the supervision board counts by it without a join).
+        for c in running.values():
+            c.unit_id = obj.current_unit_id
         data = dict(move.data)
         if not creating and on < clock.today() and reason.strip():
             data["backdate_reason"] = reason.strip()
@@ -793,6 +796,9 @@ def transition(
                 obj.access_units = with_access_unit(obj.access_units, obj.current_unit_id)
                 fields.add("access_units")
             obj.save(update_fields=sorted(fields))
+            if moved:
+                # The clocks still running follow the item to its new unit, in this transaction (one statement).
+                Clock.objects.filter(case_id=obj.pk, stopped_on__isnull=True).update(unit_id=obj.current_unit_id)
             for c in new_clocks:
                 c.case = obj
             Clock.objects.bulk_create(new_clocks)
