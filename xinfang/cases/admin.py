@@ -8,6 +8,7 @@ its number only, never by its title.
 from django.contrib import admin
 
 from xinfang.cases.models import Category, Clock, RefusedAttempt
+from xinfang.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -17,17 +18,6 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Items and their history change only through the workflow services, never by hand in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.display(description="信访件编号")

@@ -4,18 +4,8 @@ petition content: plans, minutes and instructions are read on the scoped staff p
 
 from django.contrib import admin
 
+from xinfang.core.admin import ReadOnlyAdmin
 from xinfang.leaders.models import CaseOwnership, DownVisit, Instruction, ReceptionDay
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseOwnership)

@@ -95,10 +95,9 @@ def _label(value: str, choices) -> str:
     return dict(choices.choices).get(value, value)
 
 
-def build_entry(data: EntryInput, *, actor: User | None) -> DisputeEntry:
-    """An unsaved entry from validated input (shared by the form and the importer)."""
-    now = clock.now()
-    return DisputeEntry(
+def _facts(data: EntryInput) -> dict:
+    """The fields an entry takes from its input, the same when it is added and when it is changed."""
+    return dict(
         source=data.source,
         place=data.place,
         township=selectors.township_of(data.place),
@@ -109,8 +108,16 @@ def build_entry(data: EntryInput, *, actor: User | None) -> DisputeEntry:
         responsible_unit=data.responsible_unit,
         responsible_leader=data.responsible_leader.strip(),
         measures=data.measures.strip(),
-        resolution=data.resolution,
         reported_on=data.reported_on,
+    )
+
+
+def build_entry(data: EntryInput, *, actor: User | None) -> DisputeEntry:
+    """An unsaved entry from validated input (shared by the form and the importer)."""
+    now = clock.now()
+    return DisputeEntry(
+        **_facts(data),
+        resolution=data.resolution,
         resolved_on=clock.today() if data.resolution == Resolution.RESOLVED else None,
         reporter=actor,
         reporter_name=(data.reporter_name or (str(actor) if actor else "")).strip()[:50],
@@ -152,20 +159,7 @@ def ledger_update(*, actor: User, entry: DisputeEntry, data: EntryInput) -> Disp
         elif resolution != Resolution.RESOLVED:
             resolved_on = None
         DisputeEntry.objects.filter(pk=entry.pk).update(
-            source=data.source,
-            place=data.place,
-            township=selectors.township_of(data.place),
-            parties=data.parties.strip(),
-            dispute_type=data.dispute_type,
-            summary=data.summary.strip(),
-            risk_level=data.risk_level,
-            responsible_unit=data.responsible_unit,
-            responsible_leader=data.responsible_leader.strip(),
-            measures=data.measures.strip(),
-            resolution=resolution,
-            reported_on=data.reported_on,
-            resolved_on=resolved_on,
-            updated_at=clock.now(),
+            **_facts(data), resolution=resolution, resolved_on=resolved_on, updated_at=clock.now()
         )
     entry.refresh_from_db()
     return entry

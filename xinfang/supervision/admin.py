@@ -3,18 +3,8 @@ the item's history written alongside), and nothing here is ever deleted: the reg
 
 from django.contrib import admin
 
+from xinfang.core.admin import ReadOnlyAdmin
 from xinfang.supervision.models import ErrorEntry, ErrorNote, Reminder, Supervision, SupervisionReply, Urge
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Supervision)
