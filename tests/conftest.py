@@ -41,6 +41,25 @@ def _deadline_reference_data(request):
     yield
 
 
+def _uses_database(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or "db" in names or "transactional_db" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """After every test that touched the database, the running-clock tally must equal a count of the clocks
+    (``cases.tally``): every path of the suite through the state machine checks that it keeps the tally."""
+    outcome = yield
+    if outcome.excinfo is not None or not _uses_database(item) or item.get_closest_marker("tally_unchecked"):
+        return
+    from xinfang.cases import tally
+
+    wrong = tally.mismatches()
+    if wrong:
+        outcome.force_exception(AssertionError(f"期限计数与运行中的期限不一致（计数, 实际）：{wrong}"))
+
+
 @pytest.fixture
 def county(db):
     u = SimpleNamespace()

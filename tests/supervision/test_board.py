@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from xinfang.cases import services as s
+from xinfang.cases.models import ClockTally
 from xinfang.supervision import ladder, selectors
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +82,10 @@ def test_board_counts_in_one_statement(client, world, county):
     client.get(reverse("supervision:board"))
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("supervision:board")).status_code == 200
-    # The counting is one grouped statement in the database, whatever the number of items.
-    assert sum('"cases_clock"' in q["sql"] for q in ctx.captured_queries) == 1
+    # The counting is one grouped statement over the running-clock tally, whatever the number of items: the
+    # clocks themselves are not read.
+    assert sum('"cases_clocktally"' in q["sql"] for q in ctx.captured_queries) == 1
+    assert not any('"cases_clock"' in q["sql"] for q in ctx.captured_queries)
     assert len(ctx.captured_queries) <= 20
 
 
@@ -157,8 +160,11 @@ def test_running_clocks_follow_the_item_through_assign_return_and_forward(petiti
         assert set(_running_units(case).values()) <= {case.current_unit_id}, case.number
 
 
-def test_board_by_clock_unit_equals_board_joined_to_items(world, county):
-    """The count without the join (by ``Clock.unit``) and the joined count agree for every user in scope."""
+def test_board_by_tally_equals_board_joined_to_items(world, county):
+    """The count from the tally and the count of the clocks joined to the items agree for every user in scope,
+    and still do after the tally's rows are folded."""
+    from xinfang.cases import tally
+
     for user in (county.zhao, county.wang, county.li):
         by_clock = selectors.board_counts(user, selectors.BoardFilters(), D(2026, 11, 26))
         joined = (selectors.running_clocks(user, selectors.BoardFilters())
@@ -166,6 +172,14 @@ def test_board_by_clock_unit_equals_board_joined_to_items(world, county):
                   .values_list("case__current_unit_id", "rule_code", "level")
                   .annotate(n=Count("*")).order_by())
         assert sorted(by_clock) == sorted(joined), user.username
+        assert by_clock, user.username
+    rows_before = ClockTally.objects.count()
+    assert tally.compact() < rows_before
+    assert not tally.mismatches()
+    assert sorted(selectors.board_counts(county.zhao, selectors.BoardFilters(), D(2026, 11, 26))) == sorted(
+        selectors.running_clocks(county.zhao, selectors.BoardFilters())
+         .annotate(level=ladder.level_expression(D(2026, 11, 26)))
+         .values_list("case__current_unit_id", "rule_code", "level").annotate(n=Count("*")).order_by())
 
 
 def test_no_counted_clock_runs_on_a_closed_item():
@@ -199,3 +213,12 @@ def test_no_counted_clock_runs_on_a_closed_item():
     counted_on_closed = {(status, running - set(selectors.PETITIONER_RULES)) for status, running in seen
                          if status not in OPEN_STATES and running - set(selectors.PETITIONER_RULES)}
     assert counted_on_closed == set()
+
+
+def test_place_filter_offers_the_townships_a_user_can_count(county):
+    """A county-level user may filter by any township of the county; a township's user only by their own."""
+    both = {county.town, county.town2}
+    assert set(selectors.townships_in_scope(county.zhao)) == both
+    assert set(selectors.townships_in_scope(county.wang)) == both
+    assert selectors.townships_in_scope(county.li) == [county.town]
+    assert selectors.townships_in_scope(None) == []

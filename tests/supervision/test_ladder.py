@@ -71,15 +71,12 @@ def test_sql_classification_equals_python_on_every_rule_and_level(petition):
     seen = set()
     todays = sorted({day for c in clocks for day in key_days(c.started_on, c.due_on)})
     for today in todays:
-        # Both forms of the SQL: joined to the item, and with the hearing date read by subquery (the board).
-        for lookup in (False, True):
-            in_sql = dict(Clock.objects.filter(pk__in=[c.pk for c in clocks])
-                          .annotate(level=ladder.level_expression(today, hearing_lookup=lookup))
-                          .values_list("pk", "level"))
-            for c in clocks:
-                expected = level_of(c.started_on, c.due_on, today)
-                assert in_sql[c.pk] == expected, (c.rule_code, today, lookup)
-                seen.add((c.rule_code, expected))
+        in_sql = dict(Clock.objects.filter(pk__in=[c.pk for c in clocks])
+                      .annotate(level=ladder.level_expression(today)).values_list("pk", "level"))
+        for c in clocks:
+            expected = level_of(c.started_on, c.due_on, today)
+            assert in_sql[c.pk] == expected, (c.rule_code, today)
+            seen.add((c.rule_code, expected))
     for rule in [*RULES, "assigned"]:
         assert {lv for r, lv in seen if r == rule} == set(Level), rule
 
@@ -95,7 +92,6 @@ def test_paused_clock_keeps_its_level_and_provisional_clock_is_laddered(petition
     today = D(2026, 11, 20)  # the hearing has run for a month: the paused clock stays where it was
     assert ladder.clock_level(paused, today, case.hearing_started_on) == Level.DUE_SOON
     assert ladder.clock_level(provisional, D(2027, 1, 20), None) == Level.OVERDUE
-    for lookup in (False, True):
-        in_sql = dict(Clock.objects.filter(pk__in=[paused.pk, provisional.pk])
-                      .annotate(level=ladder.level_expression(today, hearing_lookup=lookup)).values_list("pk", "level"))
-        assert in_sql == {paused.pk: Level.DUE_SOON, provisional.pk: Level.NORMAL}, lookup
+    in_sql = dict(Clock.objects.filter(pk__in=[paused.pk, provisional.pk])
+                  .annotate(level=ladder.level_expression(today)).values_list("pk", "level"))
+    assert in_sql == {paused.pk: Level.DUE_SOON, provisional.pk: Level.NORMAL}

@@ -297,6 +297,32 @@ class Clock(models.Model):
         return provisional_note(self.due_on, self.provisional)
 
 
+class ClockTally(models.Model):
+    """Running clocks of the units' duties counted by (unit, type, start, due, hearing day): the supervision
+    board's numbers without reading a million clocks.
+
+    Append-only deltas: ``workflow`` inserts +1/−1 rows in the transaction that starts, stops, moves or
+    re-dates a clock (``cases.tally``), so concurrent moves never wait on a shared counter row; the daily job
+    folds them into one row per key. A key's count is the sum of its rows. ``paused_on`` is the item's hearing
+    day for a clock paused by a 复核 hearing (its level is judged on that day), otherwise empty."""
+
+    id = models.BigAutoField(primary_key=True)
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    rule_code = models.CharField(max_length=24)
+    started_on = models.DateField()
+    due_on = models.DateField()
+    paused_on = models.DateField(null=True)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = "期限计数"
+        verbose_name_plural = "期限计数"
+        indexes = [models.Index(fields=["unit", "rule_code"], name="tally_unit_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.rule_code} {self.started_on}→{self.due_on} {self.n:+d}"
+
+
 class CaseEvent(models.Model):
     """Append-only history of an item: the timeline shown to staff is this table."""
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 
+from xinfang.cases import tally
 from xinfang.cases.choices import EvaluationStatus
 from xinfang.cases.states import CLOSED_STATES, OPEN_STATES, Status
 from xinfang.core import clock
@@ -706,6 +707,7 @@ def transition(
 
         from_status = obj.status
         unit_before = obj.current_unit_id
+        hearing_before = obj.hearing_started_on
         # The unit that speaks in the act's document: the one whose permission was checked.
         speaker = (target if t.perm_on == "target" else obj.current_unit) if (t.document or t.delivers) else None
         for name, value in move.changes.items():
@@ -723,6 +725,8 @@ def transition(
         running: dict[str, Clock] = {}
         if not creating:
             running = {c.rule_code: c for c in obj.clocks.filter(stopped_on__isnull=True)}
+        # Taken before the clocks below change in place: the board's tally records the difference.
+        tallied_before = tally.keys(running.values(), unit_before, hearing_before)
         clock_log: dict[str, list[dict[str, Any]]] = {"stopped": [], "started": []}
         for rule in (*t.stops, *t.supersedes):
             c = running.pop(rule, None)
@@ -787,6 +791,7 @@ def transition(
                             using=obj._state.db or "default")
             if move.after is not None:
                 move.after(obj)
+            tally.record(tallied_before, tally.keys(running.values(), obj.current_unit_id, obj.hearing_started_on))
         else:
             fields = {"status", "current_unit", "due_on", "due_rule", "due_started_on", "due_provisional", "updated_at", *move.changes}
             if obj.evaluation_status != evaluation_before:
@@ -802,6 +807,7 @@ def transition(
             for c in new_clocks:
                 c.case = obj
             Clock.objects.bulk_create(new_clocks)
+            tally.record(tallied_before, tally.keys(running.values(), obj.current_unit_id, obj.hearing_started_on))
             if moved:
                 # The new unit (and everyone granted above it) may now see the item.
                 CaseAccess.objects.get_or_create(case=obj, unit_id=obj.current_unit_id)
@@ -892,6 +898,7 @@ def recompute_provisional(case_id: int, year: int, actor: User | None) -> None:
     # Same lock as transition(): a concurrent move of the item waits, then sees the new dates.
     case = Case.objects.select_for_update().get(pk=case_id)
     running = {c.rule_code: c for c in case.clocks.filter(stopped_on__isnull=True)}
+    tallied_before = tally.keys(running.values(), case.current_unit_id, case.hearing_started_on)
     changes = []
     for c in running.values():
         if not (c.provisional and not c.superseded and c.started_on <= last and c.due_on >= first):
@@ -911,6 +918,7 @@ def recompute_provisional(case_id: int, year: int, actor: User | None) -> None:
         c.save(update_fields=["due_on", "provisional"])
     if not changes:
         return
+    tally.record(tallied_before, tally.keys(running.values(), case.current_unit_id, case.hearing_started_on))
     _refresh_due(case, running)
     case.save(update_fields=["due_on", "due_rule", "due_started_on", "due_provisional", "updated_at"])
     record(case, "calendar_recompute", actor=actor, data={"year": year, "recomputed": changes})

@@ -19,8 +19,8 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Case as SqlCase
-from django.db.models import F, Func, OuterRef, Q, Subquery, Value, When
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
+from django.db.models import F, Func, Q, Value, When
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 
 
 class Level(models.TextChoices):
@@ -81,33 +81,12 @@ class DayNumber(Func):
         return super().as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", **extra_context)
 
 
-def level_expression(today: dt.date, prefix: str = "", *, hearing_lookup: bool = False) -> SqlCase:
-    """``level_of`` in SQL over ``cases.Clock`` (``prefix`` reaches the clock from another model).
-
-    ``hearing_lookup``: read the item's hearing date with a subquery evaluated for paused clocks only, instead
-    of a join to the item, so a count over the clocks alone needs no join (the board, ``selectors.board``)."""
+def level_expression(today: dt.date, prefix: str = "") -> SqlCase:
+    """``level_of`` in SQL over ``cases.Clock`` (``prefix`` reaches the clock from another model)."""
     start = DayNumber(F(f"{prefix}started_on"))
     due = DayNumber(F(f"{prefix}due_on"))
     today_value = Value(today, output_field=models.DateField())
     now = DayNumber(today_value)
-    if hearing_lookup:
-        from xinfang.cases.models import Case
-
-        hearing = Subquery(Case.objects.filter(pk=OuterRef(f"{prefix}case_id")).order_by().values("hearing_started_on"))
-        # The reference day is chosen once per clock, outside the ladder: a running (not paused) clock compares
-        # with today as a constant (folded by the planner) instead of re-deciding the reference day in each test;
-        # the subquery runs only for a paused clock (a CASE branch is evaluated only when taken).
-        return SqlCase(
-            When(
-                Q(**{f"{prefix}paused": True}),
-                then=SqlCase(
-                    When(LessThan(hearing, today_value), then=_ladder(DayNumber(hearing), start, due)),
-                    default=_ladder(now, start, due),
-                ),
-            ),
-            default=_ladder(now, start, due),
-            output_field=models.CharField(),
-        )
     hearing = F(f"{prefix}case__hearing_started_on")
     ref = SqlCase(
         When(

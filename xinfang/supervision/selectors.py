@@ -1,9 +1,10 @@
 """Scoped reads of supervision: the board, its item lists, the 督办 lists, the item panel, the error register.
 
 Scope: a user sees the clocks, 督办 and error entries of the units inside their grants (``policies``), and
-items only through ``cases_visible_to``. The board counts by the item's current unit (as copied onto each running
-clock, ``Clock.unit``): routing always gives the current unit access to the item (``workflow``), so every counted
-item is one the user may open, and the drill-down list applies ``cases_visible_to`` again. Another unit's user sees none of it (404 or empty).
+items only through ``cases_visible_to``. The board counts by the item's current unit (as kept on each running
+clock, ``Clock.unit``, and in the running-clock tally, ``cases.ClockTally``): routing always gives the current
+unit access to the item (``workflow``), so every counted item is one the user may open, and the drill-down list
+applies ``cases_visible_to`` again. Another unit's user sees none of it (404 or empty).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from xinfang.cases.choices import CLOCK_LABELS, PETITIONER_CLOCKS
-from xinfang.cases.models import Case, Category, Clock
+from xinfang.cases.models import Case, Category, Clock, ClockTally
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.states import OPEN_STATES
 from xinfang.core import clock
@@ -151,62 +152,49 @@ class Board:
         return [(lv.value, lv.label, self.totals.get(lv.value, 0), ladder.LEVEL_CSS[lv]) for lv in ladder.LEVELS]
 
 
-def board_counts(user: User | None, filters: BoardFilters, today: dt.date) -> QuerySet:
-    """The board's grouping statement: (unit id, clock type, level, count) rows.
+def board_counts(user: User | None, filters: BoardFilters, today: dt.date) -> list[tuple[int, str, str, int]]:
+    """The board's numbers: (unit id, clock type, level, count) rows.
 
-    Without an item filter (category, township) it reads the running clocks alone, by the unit each carries
-    (``Clock.unit``, kept equal to the item's current unit by ``workflow.transition``), from the partial index
-    ``clock_running_unit``: no join to the items, which cost most of the time on a county of a million items.
-    No "open items only" condition is needed there: the transition table leaves a clock of a type the board
-    counts running only while the item is open (tests/supervision/test_board.py checks every reachable state).
-    With an item filter the clocks are joined to the open items as before."""
-    # count(*), not count(id): the clock's id is in neither partial index, and reading it would turn the
-    # index-only scan into a table read.
+    Without an item filter (category, township) they come from the running-clock tally (``cases.ClockTally``,
+    kept by the state machine): a few thousand rows by unit, type, start and due date, whose levels are judged
+    here with ``ladder.level_of``, instead of a million clocks. With an item filter the running clocks are
+    joined to the open items and judged in SQL (``ladder.level_expression``)."""
     if filters.township is not None or filters.category is not None:
-        return (
+        return _fetch_with_memory(
             running_clocks(user, filters)
             .annotate(level=ladder.level_expression(today))
             .values_list("case__current_unit_id", "rule_code", "level")
             .annotate(n=Count("*"))
             .order_by()
         )
-    return (
-        _running_clocks_by_unit(user, filters)
-        .annotate(level=ladder.level_expression(today, hearing_lookup=True))
-        .values_list("unit_id", "rule_code", "level")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+    counts: dict[tuple[int, str, str], int] = defaultdict(int)
+    for unit_id, rule, start, due, paused_on, n in _tallied(user, filters):
+        ref = ladder.reference_day(paused=paused_on is not None, hearing_started_on=paused_on, today=today)
+        counts[(unit_id, rule, ladder.level_of(start, due, ref).value)] += n
+    return [(*key, n) for key, n in counts.items()]
 
 
-def _running_clocks_by_unit(user: User | None, filters: BoardFilters) -> QuerySet[Clock]:
-    """``running_clocks`` without the item filters, by the clock's own unit (no join)."""
+def _tallied(user: User | None, filters: BoardFilters) -> QuerySet:
     unit_ids = scope_unit_ids(user)
-    if not unit_ids:
-        return Clock.objects.none()
-    qs = Clock.objects.filter(ladder.RUNNING).exclude(rule_code__in=PETITIONER_RULES)
-    if filters.unit is not None:
-        if filters.unit.pk not in unit_ids:
-            return Clock.objects.none()
-        qs = qs.filter(unit_id=filters.unit.pk)
-    else:
-        qs = qs.filter(unit_id__in=unit_ids)
+    if not unit_ids or (filters.unit is not None and filters.unit.pk not in unit_ids):
+        return ClockTally.objects.none()
+    qs = ClockTally.objects.filter(unit_id__in=[filters.unit.pk] if filters.unit is not None else unit_ids)
     if filters.start_from is not None:
         qs = qs.filter(started_on__gte=filters.start_from)
     if filters.start_to is not None:
         qs = qs.filter(started_on__lte=filters.start_to)
     if filters.rule:
         qs = qs.filter(rule_code=filters.rule)
-    return qs
+    return (qs.values_list("unit_id", "rule_code", "started_on", "due_on", "paused_on")
+            .annotate(total=Sum("n")).exclude(total=0).order_by())
 
 
 def board(user: User | None, filters: BoardFilters, today: dt.date | None = None) -> Board:
-    """Counts per level × current unit × clock type, grouped in the database (one statement)."""
+    """Counts per level × current unit × clock type."""
     today = today or clock.today()
-    grouped = board_counts(user, filters, today)
     cells: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
     totals: dict[str, int] = defaultdict(int)
-    for unit_id, rule, level, n in _fetch_with_memory(grouped):
+    for unit_id, rule, level, n in board_counts(user, filters, today):
         cells[(unit_id, rule)][level] = n
         totals[level] += n
     units = Unit.objects.in_bulk({u for u, _ in cells})
@@ -217,23 +205,19 @@ def board(user: User | None, filters: BoardFilters, today: dt.date | None = None
 
 
 def _fetch_with_memory(qs) -> list:
-    """Run the board's grouping with enough sort memory to aggregate in memory.
+    """Run the filtered board's grouping (clocks joined to items) with enough sort memory to aggregate in memory.
 
     With PostgreSQL's default work_mem (4 MB) a county of a few hundred thousand running clocks sorted its
     groups on disk (bench/supervision_board.py: 332 ms → 223 ms at 1,000,000 items). SET LOCAL lasts only for
-    this transaction, so no other statement of the request is affected.
-
-    JIT is off for it: the level's hearing subquery (evaluated only for paused clocks) inflates the estimated
-    cost far past jit_above_cost, and compiling took ~290 ms of a ~470 ms statement at 1,000,000 items while
-    the statement itself runs in ~150 ms interpreted (bench/supervision_board.py)."""
+    this transaction, so no other statement of the request is affected. JIT is off: compiling cost more than
+    the statement itself at 1,000,000 items."""
     if connection.vendor != "postgresql":
         return list(qs)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("SET LOCAL jit = off")
-        # The planner underestimates the running clocks of the scope tenfold (unit_id is null on every stopped
-        # clock) and sorts them for a group aggregate; hashing the ~500 groups is faster (~190 → ~145 ms).
-        # The statement has no ORDER BY, so this changes only how it groups.
+        # The planner underestimates the running clocks of the scope and sorts them for a group aggregate;
+        # hashing the few hundred groups is faster. The statement has no ORDER BY: this changes only how it groups.
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL enable_incremental_sort = off")
         return list(qs)
@@ -274,9 +258,28 @@ def units_in_scope(user: User | None) -> list[Unit]:
 
 
 def townships_in_scope(user: User | None) -> list[Unit]:
+    """The townships offered by the board's place filter: those whose items the user's counts can include.
+
+    A township's (or village's) user counts only items at their own township; a county-level unit (the bureau,
+    a department, the county) handles problems anywhere in its county, so it is offered every township there."""
+    from django.db.models import Q
+
     from xinfang.orgs.models import UnitKind
 
-    return list(Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("path"))
+    counties = dict(Unit.objects.filter(kind=UnitKind.COUNTY).values_list("pk", "path"))
+    on_paths: set[int] = set()
+    prefixes: set[str] = set()
+    for kind, path in Unit.objects.filter(pk__in=scope_unit_ids(user)).values_list("kind", "path"):
+        ids = [int(x) for x in path.strip("/").split("/")]
+        if kind in (UnitKind.TOWNSHIP, UnitKind.VILLAGE):
+            on_paths.update(ids)  # the township on the unit's own path: itself, or a village's township
+        else:
+            # Every township of the unit's county (its nearest county ancestor; a city: everything below it).
+            prefixes.add(next((counties[i] for i in reversed(ids) if i in counties), path))
+    wanted = Q(pk__in=sorted(on_paths))
+    for prefix in sorted(prefixes):
+        wanted |= Q(path__startswith=prefix)
+    return list(Unit.objects.filter(wanted, kind=UnitKind.TOWNSHIP, is_active=True).order_by("path"))
 
 
 # --- 督办 ----------------------------------------------------------------------------------------------------
