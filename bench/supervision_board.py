@@ -234,7 +234,7 @@ def measure(args) -> dict:
         figures["township_filter"] = {"p50": statistics.median(times), "p95": times[max(0, int(round(0.95 * len(times))) - 1)]}
         log(f"board county with a township filter: p50 {figures['township_filter']['p50']:.1f} ms, "
             f"p95 {figures['township_filter']['p95']:.1f} ms")
-        sql, params = selectors._tallied(user, selectors.BoardFilters()).query.sql_with_params()
+        sql, params = selectors._tallied(user, selectors.BoardFilters(), TODAY).query.sql_with_params()
         with connection.cursor() as cur:
             cur.execute("SELECT count(*) FROM cases_clocktally")
             log(f"tally rows: {cur.fetchone()[0]:,}")

@@ -56,6 +56,12 @@ PERSONAL_DATA_READS: dict[tuple[str, str], str] = {
     "item's news; never shown to staff (the outbox admin masks them)",
 }
 
+# (file, enclosing function) → why a write of a lifecycle-named field there is not an item's lifecycle (another
+# model's field of the same name). Keep this short: a new entry needs a reason a reviewer accepts.
+OTHER_MODELS_FIELDS: dict[tuple[str, str], str] = {
+    ("xinfang/prevention/services.py", "decision_update"): "MeetingDecision.due_on: a 联席研判 decision's deadline",
+}
+
 _QUERY_METHODS = frozenset({"all", "filter", "get", "exclude", "values", "values_list", "first", "last", "order_by"})
 
 
@@ -66,7 +72,7 @@ def _python_files() -> list[Path]:
 class _Scanner(ast.NodeVisitor):
     def __init__(self) -> None:
         self.function = "<module>"
-        self.writes: list[tuple[int, str]] = []
+        self.writes: list[tuple[int, str, str]] = []  # (line, function, what)
         self.reads: list[tuple[int, str, str]] = []  # (line, function, what)
 
     # --- where we are
@@ -84,7 +90,7 @@ class _Scanner(ast.NodeVisitor):
     # --- lifecycle writes
     def _targets(self, target: ast.expr) -> None:
         if isinstance(target, ast.Attribute) and target.attr in LIFECYCLE_FIELDS:
-            self.writes.append((target.lineno, f".{target.attr} = …"))
+            self.writes.append((target.lineno, self.function, f".{target.attr} = …"))
         elif isinstance(target, ast.Tuple | ast.List):
             for element in target.elts:
                 self._targets(element)
@@ -107,11 +113,11 @@ class _Scanner(ast.NodeVisitor):
         if isinstance(func, ast.Attribute) and func.attr == "update":
             for kw in node.keywords:
                 if kw.arg in LIFECYCLE_FIELDS:
-                    self.writes.append((node.lineno, f".update({kw.arg}=…)"))
+                    self.writes.append((node.lineno, self.function, f".update({kw.arg}=…)"))
         if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2:
             name = node.args[1]
             if isinstance(name, ast.Constant) and name.value in LIFECYCLE_FIELDS:
-                self.writes.append((node.lineno, f"setattr(…, {name.value!r}, …)"))
+                self.writes.append((node.lineno, self.function, f"setattr(…, {name.value!r}, …)"))
         # petitioners: case.petitioners.all()/filter()/…
         if (
             isinstance(func, ast.Attribute)
@@ -150,8 +156,9 @@ def lifecycle_writes_outside_workflow() -> list[str]:
         rel = _relative(path)
         if rel == WORKFLOW:
             continue
-        for line, what in scan(path.read_text(encoding="utf-8")).writes:
-            found.append(f"{rel}:{line}: {what}")
+        for line, function, what in scan(path.read_text(encoding="utf-8")).writes:
+            if (rel, function) not in OTHER_MODELS_FIELDS:
+                found.append(f"{rel}:{line}: {what}")
     return found
 
 
@@ -190,6 +197,11 @@ def test_every_allowed_read_still_exists():
         rel = _relative(path)
         present |= {(rel, function) for _, function, _ in scan(path.read_text(encoding="utf-8")).reads}
     assert set(PERSONAL_DATA_READS) <= present, set(PERSONAL_DATA_READS) - present
+    writers = set()
+    for path in _python_files():
+        rel = _relative(path)
+        writers |= {(rel, function) for _, function, _ in scan(path.read_text(encoding="utf-8")).writes}
+    assert set(OTHER_MODELS_FIELDS) <= writers, set(OTHER_MODELS_FIELDS) - writers
 
 
 @pytest.mark.parametrize(

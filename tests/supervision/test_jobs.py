@@ -73,6 +73,23 @@ def test_the_command_runs_the_job(petition, county, at, capsys):
     call_command("supervise")
     out = capsys.readouterr().out
     assert "新登记差错：1 条" in out
+    assert "督查看板计数已合并：1 行" in out  # the item's one running routing clock
+
+
+def test_the_command_checks_and_recounts_the_board_tally(petition, county, capsys):
+    from django.core.management.base import CommandError
+
+    from xinfang.cases.models import ClockTally
+
+    petition(received_on=D(2026, 11, 1))
+    call_command("supervise", "--check")
+    assert "0 处不一致" in capsys.readouterr().out
+    ClockTally.objects.all().delete()  # as after a bulk import that bypassed the workflow
+    with pytest.raises(CommandError):
+        call_command("supervise", "--check")
+    call_command("supervise", "--recount")
+    assert "0 处不一致" in capsys.readouterr().out
+    assert ClockTally.objects.get().n == 1
 
 
 # --- 差错登记 ------------------------------------------------------------------------------------------------

@@ -101,6 +101,11 @@ def test_the_flow_through_the_pages(client, item, county):
     sup = Supervision.objects.get()
     assert sup.level == "listed"
     assert item.number in client.get(reverse("supervision:open_list")).content.decode()
+    # The 督办函 reaches the unit with the item: it is not waiting for delivery like a petitioner's notice.
+    page = client.get(reverse("workbench:case_detail", args=[item.pk])).content.decode()
+    row = page[page.index(f'id="document-{sup.letter_id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "系统内随件送达" in row and "待送达" not in row
 
     client.force_login(county.li)
     assert item.number in client.get(reverse("supervision:awaiting")).content.decode()

@@ -883,6 +883,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "ownership_note": "包案会议", "ownership_conclude": "包案化解", "ownership_settled": "包案息诉罢访",
     "ownership_unsettled": "包案化解后再次信访", "instruction_issue": "领导批示", "instruction_answer": "书面报告批示落实情况",
     "reception_day": "领导接访日接待", "down_visit": "领导下访时反映",
+    "down_visit_corrected": "更正领导下访记录",
     "handler_assigned": "指定承办人", "extension_requested": "承办人申请延期", "extension_refused": "负责人不同意延期",
 }
 

@@ -45,6 +45,12 @@ class PanelRow:
     corrected_by: IssuedDocument | None
     remedy_note: str  # 「暂定（2027年放假安排尚未录入）」 beside a provisional remedy last day
 
+    @property
+    def between_organs(self) -> bool:
+        """A letter between organs (转送单, 督办函 …) reaches its addressee with the item, in the system: it is
+        never 待送达 (only what the petitioner is handed is delivered and proved by a 送达回证)."""
+        return self.document.kind in NOT_TO_PETITIONER and self.document.kind != DocumentKind.DELIVERY_RECEIPT
+
 
 def documents_panel(case: Case) -> list[PanelRow]:
     """Every issued version of ``case``'s documents in issuing order (the caller has checked access)."""

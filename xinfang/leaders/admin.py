@@ -28,12 +28,13 @@ class InstructionAdmin(ReadOnlyAdmin):
 
 @admin.register(ReceptionDay)
 class ReceptionDayAdmin(ReadOnlyAdmin):
-    list_display = ["on", "leader_name", "leader_post", "time", "place"]
+    list_display = ["on", "leader_name", "leader_post", "time", "place", "cancelled_at"]
     date_hierarchy = "on"
-    fields = ["leader_name", "leader_post", "on", "time", "place", "topics", "created_by", "created_at"]
+    fields = ["leader_name", "leader_post", "on", "time", "place", "topics", "created_by", "created_at",
+              "updated_by", "updated_at", "cancelled_by", "cancelled_at", "cancel_reason"]
 
 
 @admin.register(DownVisit)
 class DownVisitAdmin(ReadOnlyAdmin):
     list_display = ["on", "leader", "place", "people_met"]
-    fields = ["leader", "on", "place", "people_met", "recorded_by", "created_at"]
+    fields = ["leader", "on", "place", "people_met", "recorded_by", "created_at", "updated_by", "updated_at"]

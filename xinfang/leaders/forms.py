@@ -77,21 +77,48 @@ class AnswerForm(forms.Form):
                              error_messages={"required": "请填写落实情况"})
 
 
+def _required(label: str) -> dict:
+    return {"required": f"请填写{label}"}
+
+
 class ReceptionDayForm(forms.Form):
-    leader_name = forms.CharField(label="接访领导", max_length=30)
-    leader_post = forms.CharField(label="职务", max_length=60)
+    leader_name = forms.CharField(label="接访领导", max_length=30, error_messages=_required("接访领导"))
+    leader_post = forms.CharField(label="职务", max_length=60, error_messages=_required("职务"))
     on = _date("日期")
-    time = forms.CharField(label="时间", max_length=40, help_text="如 上午9:00—12:00")
-    place = forms.CharField(label="地点", max_length=120)
+    time = forms.CharField(label="时间", max_length=40, help_text="如 上午9:00—12:00", error_messages=_required("时间"))
+    place = forms.CharField(label="地点", max_length=120, error_messages=_required("地点"))
     topics = forms.CharField(label="接访重点", max_length=300, required=False)
+
+
+class ReceptionDayCancelForm(forms.Form):
+    reason = forms.CharField(label="取消原因", max_length=200, help_text="如 领导临时有公务；记入接访安排，不在门户网站公布",
+                             error_messages=_required("取消原因"))
+
+
+def reception_day_initial(day) -> dict:
+    return {name: getattr(day, name) for name in ReceptionDayForm.base_fields}
 
 
 class DownVisitForm(forms.Form):
     on = _date("日期")
-    place = forms.CharField(label="地点", max_length=120, help_text="乡镇、村（社区）或项目现场")
-    people_met = forms.IntegerField(label="接待群众人次", min_value=0, initial=0)
+    place = forms.CharField(label="地点", max_length=120, help_text="乡镇、村（社区）或项目现场",
+                            error_messages=_required("地点"))
+    people_met = forms.IntegerField(label="接待群众人次", min_value=0, initial=0,
+                                    error_messages={"required": "请填写接待群众人次", "min_value": "接待人次不能为负数",
+                                                    "invalid": "接待人次应为整数"})
     numbers = forms.CharField(label="群众反映的信访件编号", required=False, max_length=2000,
                               help_text="多个编号用逗号或空格分隔；只能填写您有权查看的信访件",
                               widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label="情况记录", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text="记录听取的问题和解决措施，不记录群众个人行踪")
+
+    def clean_numbers(self) -> list[str]:
+        """The item numbers as a list: commas (either width) and spaces all separate."""
+        text = self.cleaned_data["numbers"].replace("，", ",").replace(",", " ")
+        return [n for n in text.split() if n]
+
+
+def down_visit_initial(visit, items) -> dict:
+    """The record as it stands; only the items the reader may see are listed (and so may be removed)."""
+    return {"on": visit.on, "place": visit.place, "people_met": visit.people_met, "notes": visit.notes,
+            "numbers": " ".join(c.number for c in items)}

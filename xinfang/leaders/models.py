@@ -170,6 +170,19 @@ class ReceptionDay(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     created_at = models.DateTimeField("录入时间")
+    # The schedule is published: who last changed it, and when, answers "why does the portal say this".
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True, on_delete=models.PROTECT,
+        db_index=False, related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间", null=True, blank=True)
+    # A cancelled day stays on record (it was announced to the public) but leaves the portal.
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="取消人", null=True, blank=True, on_delete=models.PROTECT,
+        db_index=False, related_name="+",
+    )
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = "领导接访日"
@@ -179,6 +192,10 @@ class ReceptionDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.leader_name}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class DownVisit(models.Model):
@@ -196,6 +213,11 @@ class DownVisit(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     created_at = models.DateTimeField("记录时间")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True, on_delete=models.PROTECT,
+        db_index=False, related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "领导下访"

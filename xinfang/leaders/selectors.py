@@ -27,7 +27,7 @@ from xinfang.leaders.models import (
     OwnershipItem,
     ReceptionDay,
 )
-from xinfang.leaders.services import may_edit, may_manage_reception_days
+from xinfang.leaders.services import may_edit, may_edit_down_visit, may_manage_reception_days
 from xinfang.orgs import policies
 from xinfang.orgs.models import User
 from xinfang.orgs.permissions import Perm
@@ -232,10 +232,11 @@ class PublicReceptionDay:
 
 
 def upcoming_reception_days(today: dt.date | None = None) -> list[PublicReceptionDay]:
+    """Today's and later days still planned: a cancelled day stays on record but is no longer announced."""
     today = today or clock.today()
     return [
         PublicReceptionDay(**row)
-        for row in ReceptionDay.objects.filter(on__gte=today)
+        for row in ReceptionDay.objects.filter(on__gte=today, cancelled_at__isnull=True)
         .order_by("on", "pk")
         .values("leader_name", "leader_post", "on", "time", "place", "topics")
     ]
@@ -244,13 +245,13 @@ def upcoming_reception_days(today: dt.date | None = None) -> list[PublicReceptio
 def reception_days_for_staff(user: User | None) -> list[ReceptionDay]:
     if user is None or not may_manage_reception_days(user):
         return []
-    return list(ReceptionDay.objects.order_by("-on", "-pk")[:200])
+    return list(ReceptionDay.objects.select_related("cancelled_by").order_by("-on", "-pk")[:200])
 
 
 def access_reception_day(user: User | None, day_id: int) -> ReceptionDay:
     if user is None or not may_manage_reception_days(user):
         raise NotFound("未找到该接访日")
-    day = ReceptionDay.objects.filter(pk=day_id).first()
+    day = ReceptionDay.objects.select_related("created_by", "updated_by", "cancelled_by").filter(pk=day_id).first()
     if day is None:
         raise NotFound("未找到该接访日")
     return day
@@ -273,6 +274,26 @@ def down_visits_for(user: User | None) -> list[DownVisit]:
     if user is None or not user.is_authenticated:
         return []
     return list(DownVisit.objects.filter(leader=user).order_by("-on", "-pk")[:200])
+
+
+def access_down_visit(user: User | None, visit_id: int) -> DownVisit:
+    """A 下访 record the user may correct; any other looks the same as one that does not exist."""
+    visit = DownVisit.objects.select_related("leader").filter(pk=visit_id).first()
+    if visit is None or user is None or not user.is_authenticated or not may_edit_down_visit(user, visit):
+        raise NotFound("未找到该下访记录")
+    return visit
+
+
+def down_visit_items(user: User, visit: DownVisit) -> list[Case]:
+    """The visit's items the user may see: only these are offered for correction."""
+    return list(secrecy.listable(user, visit.items.all()).order_by("pk"))
+
+
+def cases_by_numbers(user: User, numbers: list[str]) -> tuple[list[Case], list[str]]:
+    """The items with these numbers that ``user`` may see, and the numbers not found among them (an item out of
+    reach is reported exactly like a number that does not exist)."""
+    found = list(secrecy.listable(user, Case.objects.filter(number__in=numbers)).order_by("pk"))
+    return found, sorted(set(numbers) - {c.number for c in found})
 
 
 def can_take(user: User | None, case: Case) -> bool:

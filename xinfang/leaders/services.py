@@ -357,7 +357,7 @@ def instruction_answer(*, instruction: Instruction, actor: User, answer: str) ->
     return instruction
 
 
-# --- 领导接访日 and 下访 -------------------------------------------------------------------------------------
+# --- 领导接访日 -----------------------------------------------------------------------------------------------
 
 
 def may_manage_reception_days(user: User) -> bool:
@@ -375,10 +375,36 @@ class ReceptionDayInput:
     topics: str = ""
 
 
-def reception_day_save(*, actor: User, data: ReceptionDayInput, day: ReceptionDay | None = None) -> ReceptionDay:
-    if not may_manage_reception_days(actor):
-        raise PermissionRefused("只有信访部门工作人员可以安排领导接访日")
-    fields = {
+def reception_day_frozen_reason(day: ReceptionDay, today: dt.date | None = None) -> str | None:
+    """Why the published schedule of ``day`` may no longer be changed or cancelled; None while it may.
+
+    A day that has passed, or has visits linked to it, is a record of what happened (its visits' history points
+    at it), no longer a plan: that record is kept on the 接访记录 page, not rewritten as a schedule.
+    """
+    today = today or clock.today()
+    if day.is_cancelled:
+        return f"该接访日已于 {clock.local_date(day.cancelled_at):%Y-%m-%d} 取消，不能再修改"
+    if day.on < today:
+        return f"{day.on:%Y-%m-%d} 的接访日已经过去，不能再修改安排或取消；当日接访情况请在接访记录中登记"
+    if day.items.exists():
+        return "该接访日已登记来访件，不能再修改安排或取消；当日接访情况请在接访记录中登记"
+    return None
+
+
+def _lock_open_day(day: ReceptionDay) -> ReceptionDay:
+    """The day's row, locked: a change, a cancel and a link of visits to the same day run one after another,
+    so none of them acts on a state another has just ended."""
+    locked = ReceptionDay.objects.select_for_update().get(pk=day.pk)
+    reason = reception_day_frozen_reason(locked)
+    if reason:
+        raise ValidationFailed(reason)
+    return locked
+
+
+def _reception_day_fields(data: ReceptionDayInput) -> dict:
+    if data.on is None:
+        raise ValidationFailed("请填写日期", field="on")
+    return {
         "leader_name": _text(data.leader_name, "接访领导", field="leader_name", limit=30),
         "leader_post": _text(data.leader_post, "职务", field="leader_post", limit=60),
         "time": _text(data.time, "时间", field="time", limit=40),
@@ -386,14 +412,57 @@ def reception_day_save(*, actor: User, data: ReceptionDayInput, day: ReceptionDa
         "topics": (data.topics or "").strip()[:300],
         "on": data.on,
     }
-    if data.on is None:
-        raise ValidationFailed("请填写日期", field="on")
+
+
+def reception_day_save(*, actor: User, data: ReceptionDayInput, day: ReceptionDay | None = None) -> ReceptionDay:
+    """Schedule a day (``day`` is None) or change a scheduled one.
+
+    Scheduling may enter a past day, so that visits already received can be linked to it; a change is to a
+    plan only, so it may not move the day into the past and is refused once ``reception_day_frozen_reason``
+    says the day is a record. Who changed it last, and when, is kept on the row (the portal shows the result).
+    """
+    if not may_manage_reception_days(actor):
+        raise PermissionRefused("只有信访部门工作人员可以安排领导接访日")
     if day is None:
+        fields = _reception_day_fields(data)
+        _refuse_double_booking(fields, None)
         return ReceptionDay.objects.create(created_by=actor, created_at=clock.now(), **fields)
-    for name, value in fields.items():
-        setattr(day, name, value)
-    day.save(update_fields=list(fields))
-    return day
+    with transaction.atomic():
+        locked = _lock_open_day(day)
+        fields = _reception_day_fields(data)
+        if fields["on"] < clock.today():
+            raise ValidationFailed("接访日期不能早于今天", field="on")
+        _refuse_double_booking(fields, locked.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.updated_by, locked.updated_at = actor, clock.now()
+        locked.save(update_fields=[*fields, "updated_by", "updated_at"])
+    return locked
+
+
+def _refuse_double_booking(fields: dict, own_pk: int | None) -> None:
+    """The same leader published twice for the same day and time (a double submission, or a copy instead of a
+    change) would show the public two appointments, one of them wrong."""
+    same = ReceptionDay.objects.filter(
+        leader_name=fields["leader_name"], on=fields["on"], time=fields["time"], cancelled_at__isnull=True
+    ).exclude(pk=own_pk)
+    if same.exists():
+        raise ValidationFailed(
+            f"{fields['leader_name']}{fields['on']:%Y年%-m月%-d日}{fields['time']}已安排接访；如需改动请修改原安排", field="on"
+        )
+
+
+def reception_day_cancel(*, day: ReceptionDay, actor: User, reason: str) -> ReceptionDay:
+    """Withdraw a published day. The row stays, with who cancelled it and why (the public was told of the day);
+    the portal stops showing it (``selectors.upcoming_reception_days``)."""
+    if not may_manage_reception_days(actor):
+        raise PermissionRefused("只有信访部门工作人员可以取消领导接访日")
+    with transaction.atomic():
+        locked = _lock_open_day(day)
+        locked.cancel_reason = _text(reason, "取消原因", field="reason", limit=200)
+        locked.cancelled_by, locked.cancelled_at = actor, clock.now()
+        locked.save(update_fields=["cancel_reason", "cancelled_by", "cancelled_at"])
+    return locked
 
 
 def reception_day_link_items(*, day: ReceptionDay, actor: User, cases: Iterable[Case]) -> list[Case]:
@@ -404,15 +473,32 @@ def reception_day_link_items(*, day: ReceptionDay, actor: User, cases: Iterable[
     for case in items:
         if case.received_on != day.on or case.channel != Channel.VISIT:
             raise ValidationFailed(f"信访件 {case.number} 不是 {day.on:%Y-%m-%d} 登记的来访件", field="items")
-    already = set(day.items.values_list("pk", flat=True))
-    new = [c for c in items if c.pk not in already]
     with transaction.atomic():
+        # Under the day's lock: a cancel or a change of date at the same moment either comes first or waits.
+        if ReceptionDay.objects.select_for_update().get(pk=day.pk).is_cancelled:
+            raise ValidationFailed("该接访日已取消，不能登记来访件", field="items")
+        already = set(day.items.values_list("pk", flat=True))
+        new = [c for c in items if c.pk not in already]
         day.items.add(*new)
         for case in new:
             record(case, "reception_day", actor=actor, on=day.on,
                    data={"reception_day": day.pk},
                    note=f"{day.leader_name}（{day.leader_post}）领导接访日接待，地点：{day.place}")
     return new
+
+
+# --- 下访 ---------------------------------------------------------------------------------------------------
+
+
+def _down_visit_fields(*, on: dt.date, place: str, people_met: int, notes: str) -> dict:
+    place = _text(place, "地点", field="place", limit=120)
+    if on is None:
+        raise ValidationFailed("请填写日期", field="on")
+    if on > clock.today():
+        raise ValidationFailed("下访日期不能晚于今天", field="on")
+    if people_met is None or people_met < 0:
+        raise ValidationFailed("接待人次不能为负数", field="people_met")
+    return {"on": on, "place": place, "people_met": people_met, "notes": (notes or "").strip()[:TEXT_MAX]}
 
 
 def down_visit_record(
@@ -425,21 +511,59 @@ def down_visit_record(
         raise PermissionRefused("下访记录由下访领导本人填写")
     if not rules.is_leader(leader):
         raise PermissionRefused("只有领导可以登记下访")
-    place = _text(place, "地点", field="place", limit=120)
-    if on is None:
-        raise ValidationFailed("请填写日期", field="on")
-    if on > clock.today():
-        raise ValidationFailed("下访日期不能晚于今天", field="on")
-    if people_met is None or people_met < 0:
-        raise ValidationFailed("接待人次不能为负数", field="people_met")
+    fields = _down_visit_fields(on=on, place=place, people_met=people_met, notes=notes)
     items = _visible_cases(leader, cases)
     with transaction.atomic():
-        visit = DownVisit.objects.create(
-            leader=leader, on=on, place=place, people_met=people_met, notes=(notes or "").strip()[:TEXT_MAX],
-            recorded_by=recorded_by, created_at=clock.now(),
-        )
+        visit = DownVisit.objects.create(leader=leader, recorded_by=recorded_by, created_at=clock.now(), **fields)
         visit.items.set(items)
         for case in items:
-            record(case, "down_visit", actor=leader, on=on, data={"down_visit": visit.pk},
-                   note=f"{leader}下访（{place}）时群众反映本事项")
+            record(case, "down_visit", actor=leader, on=visit.on, data={"down_visit": visit.pk},
+                   note=f"{leader}下访（{visit.place}）时群众反映本事项")
     return visit
+
+
+def may_edit_down_visit(user: User, visit: DownVisit) -> bool:
+    """Only the leader may record their own 下访 (``down_visit_record``), so only they, still a leader, correct it."""
+    return user.pk in (visit.leader_id, visit.recorded_by_id) and rules.is_leader(user)
+
+
+def down_visit_update(
+    *, visit: DownVisit, actor: User, on: dt.date, place: str, people_met: int, cases: Iterable[Case], notes: str = "",
+) -> DownVisit:
+    """Correct a 下访 record; ``cases`` is the complete new list of items the actor may see.
+
+    Items the actor can no longer see stay linked: they were not shown, so they were not chosen to go. Every
+    item's history stays true: an added item records the 下访 as at creation; a removed item, and a kept one
+    whose date or place changed, records the correction (``down_visit_corrected``).
+    """
+    if not may_edit_down_visit(actor, visit):
+        raise PermissionRefused("只有下访领导本人可以修改下访记录")
+    fields = _down_visit_fields(on=on, place=place, people_met=people_met, notes=notes)
+    chosen = _visible_cases(actor, cases)
+    with transaction.atomic():
+        locked = DownVisit.objects.select_for_update().select_related("leader").get(pk=visit.pk)
+        leader, was = locked.leader, f"{locked.on:%Y-%m-%d}（{locked.place}）"
+        linked = {c.pk: c for c in locked.items.order_by("pk")}
+        seen = set(secrecy.listable(actor, locked.items.all()).values_list("pk", flat=True))
+        chosen_ids = {c.pk for c in chosen}
+        added = [c for c in chosen if c.pk not in linked]
+        removed = [c for pk, c in linked.items() if pk in seen and pk not in chosen_ids]
+        moved = (fields["on"], fields["place"]) != (locked.on, locked.place)
+        kept = [c for pk, c in linked.items() if pk in chosen_ids] if moved else []
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.updated_by, locked.updated_at = actor, clock.now()
+        locked.save(update_fields=[*fields, "updated_by", "updated_at"])
+        locked.items.remove(*removed)
+        locked.items.add(*added)
+        now = f"{locked.on:%Y-%m-%d}（{locked.place}）"
+        for case in added:
+            record(case, "down_visit", actor=actor, on=locked.on, data={"down_visit": locked.pk},
+                   note=f"{leader}下访（{locked.place}）时群众反映本事项")
+        for case in removed:
+            record(case, "down_visit_corrected", actor=actor, data={"down_visit": locked.pk, "removed": True},
+                   note=f"更正下访记录：本事项不是{leader} {was} 下访时群众反映的事项，已从该次下访记录中移除")
+        for case in kept:
+            record(case, "down_visit_corrected", actor=actor, data={"down_visit": locked.pk, "on": locked.on.isoformat()},
+                   note=f"更正下访记录：{leader}下访的日期、地点由 {was} 更正为 {now}")
+    return locked

@@ -21,5 +21,8 @@ urlpatterns = [
     path("ownerships/<int:ownership_id>/conclude/", views.conclude, name="conclude"),
     path("reception-days/", views.reception_days, name="reception_days"),
     path("reception-days/<int:day_id>/", views.reception_day, name="reception_day"),
+    path("reception-days/<int:day_id>/edit/", views.reception_day_edit, name="reception_day_edit"),
+    path("reception-days/<int:day_id>/cancel/", views.reception_day_cancel, name="reception_day_cancel"),
     path("down-visits/", views.down_visits, name="down_visits"),
+    path("down-visits/<int:visit_id>/edit/", views.down_visit_edit, name="down_visit_edit"),
 ]

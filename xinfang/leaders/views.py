@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xinfang.cases import secrecy
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import access_case, related_items
 from xinfang.core import clock
@@ -40,6 +39,12 @@ def _page(request, template: str, context: dict):
     context.setdefault("manages_days", services.may_manage_reception_days(request.user))
     context.setdefault("nav", "leaders")
     return render(request, template, context)
+
+
+def _form_error(form, exc: XinfangError) -> None:
+    """Put a service's refusal on the field it names, else at the top of the form."""
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, str(exc))
 
 
 def _errors(request, form) -> None:
@@ -81,8 +86,7 @@ def take(request, case_id):
                     leader_post=data["leader_post"],
                 )
             except XinfangError as exc:
-                field = getattr(exc, "field", None)
-                form.add_error(field if field in form.fields else None, str(exc))
+                _form_error(form, exc)
             else:
                 messages.success(request, "已包案，请列出工作节点")
                 return redirect("leaders:ownership", ownership_id=ownership.pk)
@@ -239,8 +243,7 @@ def reception_days(request):
         try:
             day = services.reception_day_save(actor=request.user, data=services.ReceptionDayInput(**form.cleaned_data))
         except XinfangError as exc:
-            field = getattr(exc, "field", None)
-            form.add_error(field if field in form.fields else None, str(exc))
+            _form_error(form, exc)
         else:
             messages.success(request, f"已安排 {day.on:%Y-%m-%d} {day.leader_name}接访，门户网站同步公布")
             return redirect("leaders:reception_days")
@@ -250,12 +253,16 @@ def reception_days(request):
     })
 
 
-@require_http_methods(["GET", "POST"])
-def reception_day(request, day_id):
+def _reception_day(user, day_id):
     try:
-        day = selectors.access_reception_day(request.user, day_id)
+        return selectors.access_reception_day(user, day_id)
     except NotFound as exc:
         raise Http404("未找到该接访日") from exc
+
+
+@require_http_methods(["GET", "POST"])
+def reception_day(request, day_id):
+    day = _reception_day(request.user, day_id)
     candidates = selectors.reception_day_candidates(request.user, day)
     if request.method == "POST":
         wanted = set(request.POST.getlist("items"))
@@ -270,7 +277,60 @@ def reception_day(request, day_id):
     linked = {c.pk for c in selectors.reception_day_items(request.user, day)}
     return _page(request, "leaders/reception_day.html", {
         "nav": "leaders", "day": day, "candidates": candidates, "linked": linked,
+        "frozen": services.reception_day_frozen_reason(day),
     })
+
+
+def _day_edit_page(request, day, *, form=None, cancel_form=None):
+    """The change and cancel forms of a day; once it may no longer change, only the reason why."""
+    return _page(request, "leaders/reception_day_edit.html", {
+        "nav": "leaders", "day": day, "frozen": services.reception_day_frozen_reason(day),
+        "form": form or forms.ReceptionDayForm(initial=forms.reception_day_initial(day)),
+        "cancel_form": cancel_form or forms.ReceptionDayCancelForm(prefix="c"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def reception_day_edit(request, day_id):
+    day = _reception_day(request.user, day_id)
+    if request.method != "POST":
+        return _day_edit_page(request, day)
+    form = forms.ReceptionDayForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = services.reception_day_save(
+                actor=request.user, data=services.ReceptionDayInput(**form.cleaned_data), day=day
+            )
+        except XinfangError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已修改 {saved.on:%Y-%m-%d} {saved.leader_name}接访安排，门户网站同步更新")
+            return redirect("leaders:reception_day", day_id=day.pk)
+    return _day_edit_page(request, day, form=form)
+
+
+@require_POST
+def reception_day_cancel(request, day_id):
+    day = _reception_day(request.user, day_id)
+    form = forms.ReceptionDayCancelForm(request.POST, prefix="c")
+    if form.is_valid():
+        try:
+            services.reception_day_cancel(day=day, actor=request.user, reason=form.cleaned_data["reason"])
+        except XinfangError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已取消 {day.on:%Y-%m-%d} {day.leader_name}接访，门户网站不再公布")
+            return redirect("leaders:reception_day", day_id=day.pk)
+    return _day_edit_page(request, day, cancel_form=form)
+
+
+def _named_cases(user, form) -> list[Case] | None:
+    """The items whose numbers the form lists, or None after marking the ones the user may not see."""
+    found, missing = selectors.cases_by_numbers(user, form.cleaned_data["numbers"])
+    if missing:
+        form.add_error("numbers", f"未找到您有权查看的信访件：{'、'.join(missing)}")
+        return None
+    return found
 
 
 @require_http_methods(["GET", "POST"])
@@ -278,23 +338,37 @@ def down_visits(request):
     if not rules.is_leader(request.user):
         raise Http404("未找到该页面")
     form = forms.DownVisitForm(request.POST or None, initial={"on": clock.today()})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (found := _named_cases(request.user, form)) is not None:
         data = form.cleaned_data
-        numbers = [n for n in data["numbers"].replace("，", ",").replace(",", " ").split() if n]
-        found = list(secrecy.listable(request.user, Case.objects.filter(number__in=numbers)))
-        missing = sorted(set(numbers) - {c.number for c in found})
-        if missing:
-            form.add_error("numbers", f"未找到您有权查看的信访件：{'、'.join(missing)}")
+        try:
+            services.down_visit_record(leader=request.user, on=data["on"], place=data["place"],
+                                       people_met=data["people_met"], cases=found, notes=data["notes"])
+        except XinfangError as exc:
+            _form_error(form, exc)
         else:
-            try:
-                services.down_visit_record(leader=request.user, on=data["on"], place=data["place"],
-                                           people_met=data["people_met"], cases=found, notes=data["notes"])
-            except XinfangError as exc:
-                field = getattr(exc, "field", None)
-                form.add_error(field if field in form.fields else None, str(exc))
-            else:
-                messages.success(request, "已登记下访情况")
-                return redirect("leaders:down_visits")
+            messages.success(request, "已登记下访情况")
+            return redirect("leaders:down_visits")
     return _page(request, "leaders/down_visits.html", {
         "nav": "leaders", "visits": selectors.down_visits_for(request.user), "form": form,
     })
+
+
+@require_http_methods(["GET", "POST"])
+def down_visit_edit(request, visit_id):
+    try:
+        visit = selectors.access_down_visit(request.user, visit_id)
+    except NotFound as exc:
+        raise Http404("未找到该下访记录") from exc
+    initial = forms.down_visit_initial(visit, selectors.down_visit_items(request.user, visit))
+    form = forms.DownVisitForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid() and (found := _named_cases(request.user, form)) is not None:
+        data = form.cleaned_data
+        try:
+            services.down_visit_update(visit=visit, actor=request.user, on=data["on"], place=data["place"],
+                                       people_met=data["people_met"], cases=found, notes=data["notes"])
+        except XinfangError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "已修改下访记录，相关信访件的处理经过已同步记录更正")
+            return redirect("leaders:down_visits")
+    return _page(request, "leaders/down_visit_edit.html", {"nav": "leaders", "visit": visit, "form": form})

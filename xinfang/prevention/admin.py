@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from xinfang.core.admin import ReadOnlyAdmin
 from xinfang.prevention.models import (
     AssessmentLink,
     DisputeEntry,
     FollowUp,
     JointMeeting,
     MeetingDecision,
+    Revision,
     StabilityAssessment,
 )
 
@@ -13,7 +15,7 @@ from xinfang.prevention.models import (
 class FollowUpInline(admin.TabularInline):
     model = FollowUp
     extra = 0
-    raw_id_fields = ("author",)
+    raw_id_fields = ("author", "edited_by")
 
 
 @admin.register(DisputeEntry)
@@ -28,13 +30,13 @@ class DisputeEntryAdmin(admin.ModelAdmin):
 class DecisionInline(admin.TabularInline):
     model = MeetingDecision
     extra = 0
-    raw_id_fields = ("owner_unit", "done_by")
+    raw_id_fields = ("owner_unit", "done_by", "updated_by")
 
 
 @admin.register(JointMeeting)
 class JointMeetingAdmin(admin.ModelAdmin):
     list_display = ("held_on", "topic", "unit")
-    raw_id_fields = ("unit", "created_by", "cases", "entries")
+    raw_id_fields = ("unit", "created_by", "updated_by", "cases", "entries")
     filter_horizontal = ("units_present",)
     inlines = [DecisionInline]
 
@@ -43,7 +45,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
 class MeetingDecisionAdmin(admin.ModelAdmin):
     list_display = ("text", "owner_unit", "due_on", "done_on")
     list_filter = ("done_on",)
-    raw_id_fields = ("meeting", "owner_unit", "done_by")
+    raw_id_fields = ("meeting", "owner_unit", "done_by", "updated_by")
 
 
 class LinkInline(admin.TabularInline):
@@ -58,3 +60,11 @@ class StabilityAssessmentAdmin(admin.ModelAdmin):
     list_filter = ("risk_level",)
     raw_id_fields = ("unit", "created_by")
     inlines = [LinkInline]
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdmin):
+    """The history of corrections is append-only: changing it by hand would defeat it."""
+
+    list_display = ("created_at", "kind", "actor")
+    list_filter = ("kind",)

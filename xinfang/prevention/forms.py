@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
 from xinfang.cases.choices import Channel, ClaimType, Purpose
 from xinfang.orgs import policies
@@ -83,10 +84,9 @@ def _recording_units(user):
     )
 
 
-class MeetingForm(forms.Form):
-    DECISION_SLOTS = 3
+class MeetingFieldsForm(forms.Form):
+    """The fields a meeting is recorded with and may later be corrected in (not its convening unit)."""
 
-    unit = forms.ModelChoiceField(label="召集单位", queryset=Unit.objects.none(), empty_label=None)
     held_on = forms.DateField(label="会议日期", widget=DateInput())
     topic = forms.CharField(label="议题", max_length=200)
     units_present = forms.ModelMultipleChoiceField(
@@ -108,9 +108,21 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _recording_units(user)
         self.fields["units_present"].queryset = _units()
         self.fields["entries"].queryset = selectors.entries_visible_to(user).exclude(resolution="resolved")
+
+    def case_number_list(self) -> list[str]:
+        return [n.strip() for n in self.cleaned_data["case_numbers"].splitlines() if n.strip()]
+
+
+class MeetingForm(MeetingFieldsForm):
+    DECISION_SLOTS = 3
+
+    unit = forms.ModelChoiceField(label="召集单位", queryset=Unit.objects.none(), empty_label=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["unit"].queryset = _recording_units(user)
         for i in range(1, self.DECISION_SLOTS + 1):
             self.fields[f"decision_{i}_text"] = forms.CharField(
                 label=f"议定事项{i}", required=False, max_length=500
@@ -127,6 +139,26 @@ class MeetingForm(forms.Form):
             (self[f"decision_{i}_text"], self[f"decision_{i}_owner"], self[f"decision_{i}_due"])
             for i in range(1, self.DECISION_SLOTS + 1)
         ]
+
+
+class MeetingEditForm(MeetingFieldsForm):
+    def __init__(self, *args, user, meeting, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        # An entry resolved since the meeting is not offered for new meetings, but stays selectable here, or
+        # saving the form would drop it from this one.
+        self.fields["entries"].queryset = selectors.entries_visible_to(user).filter(
+            ~Q(resolution="resolved") | Q(pk__in=meeting.entries.values("pk"))
+        )
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label="议定事项", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    owner_unit = forms.ModelChoiceField(label="责任单位", queryset=_units(), empty_label="请选择")
+    due_on = forms.DateField(label="完成时限", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = _units()
 
 
 class DecisionDoneForm(forms.Form):

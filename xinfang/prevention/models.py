@@ -113,6 +113,12 @@ class FollowUp(models.Model):
         "orgs.User", verbose_name="记录人", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField("录入时间")
+    # A follow-up is corrected in place so the list reads as it stands now; these say it was, and the text it
+    # replaced is kept in ``Revision``.
+    edited_at = models.DateTimeField("更正时间", null=True, blank=True)
+    edited_by = models.ForeignKey(
+        "orgs.User", verbose_name="更正人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "跟进记录"
@@ -139,6 +145,11 @@ class JointMeeting(models.Model):
         "orgs.User", verbose_name="记录人", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField("录入时间")
+    # Who last changed the record and when; what each change replaced is in ``Revision``.
+    updated_at = models.DateTimeField("修改时间", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        "orgs.User", verbose_name="修改人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "联席研判"
@@ -164,6 +175,10 @@ class MeetingDecision(models.Model):
     done_note = models.TextField("落实情况", blank=True)
     done_by = models.ForeignKey(
         "orgs.User", verbose_name="办结人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField("修改时间", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        "orgs.User", verbose_name="修改人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
@@ -225,3 +240,84 @@ class AssessmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} ↔ {self.case_id}"
+
+
+class Revision(models.Model):
+    """Append-only: one correction of a follow-up, a meeting or a decision — who made it, when, and each changed
+    field's value before and after, as the page showed it.
+
+    Those records are corrected in place so their pages read as they stand now; this table is why no correction
+    is silent. A follow-up's revisions hang on its entry, a meeting's and its decisions' on the meeting, so each
+    page reads its history in one query.
+    """
+
+    class Kind(models.TextChoices):
+        FOLLOWUP = "followup", "更正跟进记录"
+        MEETING = "meeting", "修改联席研判"
+        DECISION = "decision", "修改议定事项"
+
+    kind = models.CharField("修改内容", max_length=16, choices=Kind.choices)
+    entry = models.ForeignKey(
+        DisputeEntry,
+        verbose_name="台账",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    followup = models.ForeignKey(
+        FollowUp,
+        verbose_name="跟进记录",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    meeting = models.ForeignKey(
+        JointMeeting,
+        verbose_name="联席研判",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    decision = models.ForeignKey(
+        MeetingDecision,
+        verbose_name="议定事项",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    # [{"field": …, "label": …, "before": …, "after": …}], values as display text. Items and entries discussed
+    # at a meeting are kept by id ("before_ids"/"after_ids") and shown only as counts: the meeting page lists
+    # only those the reader may open, and its history must not name the others.
+    changes = models.JSONField("修改前后", default=list)
+    actor = models.ForeignKey(
+        "orgs.User", verbose_name="修改人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("修改时间")
+
+    class Meta:
+        verbose_name = "修改记录"
+        verbose_name_plural = "修改记录"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="followup", entry__isnull=False, followup__isnull=False, meeting__isnull=True
+                    )
+                    | models.Q(
+                        kind="meeting", meeting__isnull=False, entry__isnull=True, decision__isnull=True
+                    )
+                    | models.Q(
+                        kind="decision", meeting__isnull=False, decision__isnull=False, entry__isnull=True
+                    )
+                ),
+                name="prev_revision_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,8 +11,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from xinfang.cases import secrecy
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.core.errors import NotFound
@@ -20,11 +21,14 @@ from xinfang.orgs import policies
 from xinfang.orgs.models import Unit, UnitKind, User
 from xinfang.orgs.permissions import Perm
 from xinfang.prevention.models import (
+    AssessmentLink,
     DisputeEntry,
     DisputeType,
+    FollowUp,
     JointMeeting,
     MeetingDecision,
     Resolution,
+    Revision,
     RiskLevel,
     StabilityAssessment,
 )
@@ -101,6 +105,37 @@ def access_entry(user: User | None, entry_id: int) -> DisputeEntry:
 
 def may_edit_entry(user: User | None, entry: DisputeEntry) -> bool:
     return may_report(user, entry.place)
+
+
+def entry_followup(entry: DisputeEntry, followup_id: int) -> FollowUp:
+    """A follow-up of an entry the caller has already opened (``access_entry``)."""
+    followup = entry.followups.select_related("author").filter(pk=followup_id).first()
+    if followup is None:
+        raise NotFound("未找到该跟进记录")
+    return followup
+
+
+def _is_author(user: User | None, followup: FollowUp) -> bool:
+    return user is not None and user.is_authenticated and followup.author_id == user.pk
+
+
+def may_edit_followup(user: User | None, entry: DisputeEntry, followup: FollowUp) -> bool:
+    """Its author may correct a follow-up, and so may whoever may add one (``followup_add``'s permission)."""
+    return _is_author(user, followup) or may_edit_entry(user, entry)
+
+
+def followup_rows(user: User | None, entry: DisputeEntry) -> list[FollowUp]:
+    """The entry's follow-ups with their earlier versions, each marked ``may_correct`` as ``may_edit_followup``
+    decides (the reporting check once for the list, not once per row)."""
+    editor = may_edit_entry(user, entry)
+    rows = list(
+        entry.followups.select_related("author", "edited_by").prefetch_related(
+            Prefetch("revisions", queryset=Revision.objects.select_related("actor"))
+        )
+    )
+    for f in rows:
+        f.may_correct = editor or _is_author(user, f)
+    return rows
 
 
 def linked_case(user: User | None, entry: DisputeEntry) -> Case | None:
@@ -231,6 +266,24 @@ def may_complete_decision(user: User | None, decision: MeetingDecision) -> bool:
     return may_record(user, decision.owner_unit) or may_record(user, decision.meeting.unit)
 
 
+def meeting_decision(meeting: JointMeeting, decision_id: int) -> MeetingDecision:
+    """A decision of a meeting the caller has already opened (``access_meeting``)."""
+    decision = (
+        MeetingDecision.objects.select_related("meeting__unit", "owner_unit")
+        .filter(pk=decision_id, meeting=meeting)
+        .first()
+    )
+    if decision is None:
+        raise NotFound("未找到该议定事项")
+    return decision
+
+
+def may_edit_meeting(user: User | None, meeting: JointMeeting) -> bool:
+    """The record and its decisions are the convening unit's: whoever may record meetings there may change
+    them. An owner unit completes its task but does not move its own deadline."""
+    return may_record(user, meeting.unit)
+
+
 def meeting_links(user: User | None, meeting: JointMeeting) -> tuple[list[Case], list[DisputeEntry]]:
     """The items and entries discussed, limited to those the user may open."""
     cases = list(cases_visible_to(user).filter(pk__in=meeting.cases.values("pk")).order_by("pk"))
@@ -266,3 +319,22 @@ def assessment_cases(user: User | None, assessment: StabilityAssessment) -> list
 def assessments_for_case(user: User | None, case: Case) -> list[StabilityAssessment]:
     """The decisions an item is linked to, for the item page (the caller has already opened the item)."""
     return list(assessments_visible_to(user).filter(links__case=case).distinct())
+
+
+# --- the panel on the item page ------------------------------------------------------------------------------
+
+
+def item_panel(user: User | None, case: Case) -> dict:
+    """Context for ``prevention/_item_panel.html``: the 稳评 the item is linked to and the ledger entry it came
+    from, each only if the user may open it (the caller has already opened ``case``). Two queries.
+    """
+    if not may_see_ledger(user) or secrecy.on_accused_side(user, case):
+        # The accused side of a 检举控告 must not learn where it came from: the entry names the parties.
+        return {}
+    links = list(
+        AssessmentLink.objects.filter(case=case, assessment__in=assessments_visible_to(user).values("pk"))
+        .select_related("assessment__unit")
+        .order_by("-assessment__decided_on", "-assessment_id")
+    )
+    source = entries_visible_to(user).filter(case=case).first()
+    return {"prevention_assessment_links": links, "prevention_source_entry": source}

@@ -30,6 +30,7 @@ from xinfang.prevention.models import (
     JointMeeting,
     MeetingDecision,
     Resolution,
+    Revision,
     RiskLevel,
     Source,
     StabilityAssessment,
@@ -165,8 +166,7 @@ def ledger_update(*, actor: User, entry: DisputeEntry, data: EntryInput) -> Disp
     return entry
 
 
-def followup_add(*, actor: User, entry: DisputeEntry, on: dt.date | None, note: str) -> FollowUp:
-    _check_reporter(actor, entry.place)
+def _followup_errors(entry: DisputeEntry, on: dt.date | None, note: str) -> list[str]:
     errors = []
     if on is None:
         errors.append("请填写跟进日期")
@@ -176,6 +176,12 @@ def followup_add(*, actor: User, entry: DisputeEntry, on: dt.date | None, note: 
         errors.append(f"跟进日期不能早于排查日期（{entry.reported_on:%Y-%m-%d}）")
     if not note.strip():
         errors.append("请填写跟进情况")
+    return errors
+
+
+def followup_add(*, actor: User, entry: DisputeEntry, on: dt.date | None, note: str) -> FollowUp:
+    _check_reporter(actor, entry.place)
+    errors = _followup_errors(entry, on, note)
     if errors:
         raise ValidationFailed("；".join(errors))
     with transaction.atomic():
@@ -183,6 +189,63 @@ def followup_add(*, actor: User, entry: DisputeEntry, on: dt.date | None, note: 
             entry=entry, on=on, note=note.strip(), author=actor, created_at=clock.now()
         )
         DisputeEntry.objects.filter(pk=entry.pk).update(updated_at=clock.now())
+    return followup
+
+
+# --- corrections ------------------------------------------------------------------------------------------------
+# A follow-up, a meeting or a decision is corrected in place, and every correction writes one ``Revision`` with
+# what each changed field said before: the pages read as the records stand now, and nothing is lost.
+
+
+def _change(field_name: str, label: str, before, after, *, same: bool | None = None) -> dict | None:
+    """One changed field as the history shows it, or None. ``same`` compares what the text may not tell apart
+    (two units of one name)."""
+    if (before == after) if same is None else same:
+        return None
+    return {"field": field_name, "label": label, "before": before, "after": after}
+
+
+def _date_text(value: dt.date | None) -> str:
+    return f"{value:%Y-%m-%d}" if value else ""
+
+
+def _names(units) -> str:
+    return "、".join(u.name for u in sorted(units, key=lambda u: u.path)) or "（无）"
+
+
+def followup_correct(
+    *, actor: User, entry: DisputeEntry, followup: FollowUp, on: dt.date | None, note: str
+) -> FollowUp:
+    """Correct a follow-up's date or text; the version it replaces stays in the entry's history."""
+    if not selectors.may_edit_followup(actor, entry, followup):
+        raise PermissionRefused("只有记录人或本村（社区）、乡镇（街道）的报送人员可以更正跟进记录")
+    errors = _followup_errors(entry, on, note)
+    if errors:
+        raise ValidationFailed("；".join(errors))
+    now = clock.now()
+    with transaction.atomic():
+        locked = FollowUp.objects.select_for_update().get(pk=followup.pk, entry=entry)
+        changes = [
+            c
+            for c in (
+                _change("on", "日期", _date_text(locked.on), _date_text(on)),
+                _change("note", "跟进情况", locked.note, note.strip()),
+            )
+            if c
+        ]
+        if not changes:
+            raise ValidationFailed("跟进记录没有改动，无需更正")
+        FollowUp.objects.filter(pk=locked.pk).update(on=on, note=note.strip(), edited_at=now, edited_by=actor)
+        Revision.objects.create(
+            kind=Revision.Kind.FOLLOWUP,
+            entry=entry,
+            followup=locked,
+            changes=changes,
+            actor=actor,
+            created_at=now,
+        )
+        DisputeEntry.objects.filter(pk=entry.pk).update(updated_at=now)
+    followup.refresh_from_db()
     return followup
 
 
@@ -342,6 +405,169 @@ def decision_complete(
     )
     if not updated:
         raise ValidationFailed("该议定事项已办结")
+    decision.refresh_from_db()
+    return decision
+
+
+@dataclass
+class MeetingEdit:
+    """What may change on a recorded meeting. The convening unit stays: it decides who sees and edits the record,
+    so changing it would hand the record to another unit."""
+
+    held_on: dt.date | None
+    topic: str
+    notes: str = ""
+    units_present: list[Unit] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    entries: list[DisputeEntry] = field(default_factory=list)
+
+
+def _check_convener(actor: User, meeting: JointMeeting) -> None:
+    if not selectors.may_edit_meeting(actor, meeting):
+        raise PermissionRefused(f"只有召集单位（{meeting.unit.name}）的工作人员可以修改该联席研判")
+
+
+def _ids_change(field_name: str, label: str, before: set[int], after: set[int]) -> dict | None:
+    if before == after:
+        return None
+    return {
+        "field": field_name,
+        "label": label,
+        "before": f"{len(before)}件",
+        "after": f"{len(after)}件",
+        "before_ids": sorted(before),
+        "after_ids": sorted(after),
+    }
+
+
+def meeting_update(*, actor: User, meeting: JointMeeting, data: MeetingEdit) -> JointMeeting:
+    """Change a meeting's date, topic, notes, units present and what it discussed.
+
+    The caller passes only items and entries the actor may see (as for ``meeting_record``). Links the actor
+    cannot see are kept: they were made by someone who could, and are not this actor's to remove unseen.
+    """
+    _check_convener(actor, meeting)
+    errors = []
+    if data.held_on is None:
+        errors.append("请填写会议日期")
+    elif data.held_on > clock.today():
+        errors.append("会议日期不能晚于今天")
+    if not data.topic.strip():
+        errors.append("请填写议题")
+    elif len(data.topic.strip()) > 200:
+        errors.append("议题不能超过200字")
+    if errors:
+        raise ValidationFailed("；".join(errors))
+    seen_cases, seen_entries = selectors.meeting_links(actor, meeting)
+    now = clock.now()
+    with transaction.atomic():
+        # Locked first by both this and ``decision_update``: a deadline and the meeting date change one at a time.
+        locked = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
+        earliest = locked.decisions.order_by("due_on").values_list("due_on", flat=True).first()
+        if earliest is not None and data.held_on > earliest:
+            raise ValidationFailed(f"会议日期不能晚于议定事项的完成时限（{earliest:%Y-%m-%d}）")
+        old_units = list(locked.units_present.all())
+        old_cases = set(locked.cases.values_list("pk", flat=True))
+        old_entries = set(locked.entries.values_list("pk", flat=True))
+        new_cases = {c.pk for c in data.cases} | (old_cases - {c.pk for c in seen_cases})
+        new_entries = {e.pk for e in data.entries} | (old_entries - {e.pk for e in seen_entries})
+        changes = [
+            c
+            for c in (
+                _change("held_on", "会议日期", _date_text(locked.held_on), _date_text(data.held_on)),
+                _change("topic", "议题", locked.topic, data.topic.strip()),
+                _change("notes", "研判情况", locked.notes, data.notes.strip()),
+                _change(
+                    "units_present",
+                    "参会单位",
+                    _names(old_units),
+                    _names(data.units_present),
+                    same={u.pk for u in old_units} == {u.pk for u in data.units_present},
+                ),
+                _ids_change("cases", "研判的信访件", old_cases, new_cases),
+                _ids_change("entries", "研判的排查台账", old_entries, new_entries),
+            )
+            if c
+        ]
+        if not changes:
+            raise ValidationFailed("联席研判没有改动，无需保存")
+        JointMeeting.objects.filter(pk=meeting.pk).update(
+            held_on=data.held_on,
+            topic=data.topic.strip(),
+            notes=data.notes.strip(),
+            updated_at=now,
+            updated_by=actor,
+        )
+        locked.units_present.set(data.units_present)
+        locked.cases.set(new_cases)
+        locked.entries.set(new_entries)
+        Revision.objects.create(
+            kind=Revision.Kind.MEETING, meeting=locked, changes=changes, actor=actor, created_at=now
+        )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def decision_update(*, actor: User, decision: MeetingDecision, data: DecisionInput) -> MeetingDecision:
+    """Change an open decision's text, owner unit or deadline. A done decision is a record of what was done and
+    stays as it is."""
+    meeting = decision.meeting
+    _check_convener(actor, meeting)
+    if decision.done_on is not None:
+        raise ValidationFailed("该议定事项已办结，不能修改")
+    errors = []
+    if not data.text.strip():
+        errors.append("请填写议定事项内容")
+    elif len(data.text.strip()) > 500:
+        errors.append("议定事项内容不能超过500字")
+    if data.owner_unit is None:
+        errors.append("请选择责任单位")
+    if data.due_on is None:
+        errors.append("请填写完成时限")
+    if errors:
+        raise ValidationFailed("；".join(errors))
+    now = clock.now()
+    with transaction.atomic():
+        held_on = (
+            JointMeeting.objects.select_for_update().values_list("held_on", flat=True).get(pk=meeting.pk)
+        )
+        if data.due_on < held_on:
+            raise ValidationFailed(f"完成时限不能早于会议日期（{held_on:%Y-%m-%d}）")
+        locked = (
+            MeetingDecision.objects.select_for_update(of=("self",))
+            .select_related("owner_unit")
+            .get(pk=decision.pk)
+        )
+        if locked.done_on is not None:
+            raise ValidationFailed("该议定事项已办结，不能修改")
+        changes = [
+            c
+            for c in (
+                _change("text", "议定事项", locked.text, data.text.strip()),
+                _change(
+                    "owner_unit",
+                    "责任单位",
+                    locked.owner_unit.name,
+                    data.owner_unit.name,
+                    same=locked.owner_unit_id == data.owner_unit.pk,
+                ),
+                _change("due_on", "完成时限", _date_text(locked.due_on), _date_text(data.due_on)),
+            )
+            if c
+        ]
+        if not changes:
+            raise ValidationFailed("议定事项没有改动，无需保存")
+        MeetingDecision.objects.filter(pk=decision.pk).update(
+            text=data.text.strip(), owner_unit=data.owner_unit, due_on=data.due_on, updated_at=now, updated_by=actor
+        )
+        Revision.objects.create(
+            kind=Revision.Kind.DECISION,
+            meeting=meeting,
+            decision=locked,
+            changes=changes,
+            actor=actor,
+            created_at=now,
+        )
     decision.refresh_from_db()
     return decision
 

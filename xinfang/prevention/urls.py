@@ -13,10 +13,17 @@ urlpatterns = [
     path("<int:entry_id>/", views.entry_detail, name="entry"),
     path("<int:entry_id>/edit/", views.entry_edit, name="entry_edit"),
     path("<int:entry_id>/followup/", views.followup_new, name="followup_new"),
+    path("<int:entry_id>/followups/<int:followup_id>/edit/", views.followup_edit, name="followup_edit"),
     path("<int:entry_id>/petition/", views.entry_to_petition, name="entry_petition"),
     path("meetings/", views.meeting_list, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),
+    path(
+        "meetings/<int:meeting_id>/decisions/<int:decision_id>/edit/",
+        views.decision_edit,
+        name="decision_edit",
+    ),
     path(
         "meetings/<int:meeting_id>/decisions/<int:decision_id>/done/",
         views.decision_done,

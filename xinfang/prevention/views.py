@@ -21,14 +21,16 @@ from xinfang.prevention import ledger_excel, selectors, services
 from xinfang.prevention.forms import (
     AssessmentForm,
     DecisionDoneForm,
+    DecisionForm,
     EntryForm,
     FollowUpForm,
     ImportForm,
     LinkForm,
+    MeetingEditForm,
     MeetingForm,
     PetitionForm,
 )
-from xinfang.prevention.models import DisputeType, MeetingDecision, Resolution, RiskLevel
+from xinfang.prevention.models import DisputeType, Resolution, RiskLevel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -124,7 +126,7 @@ def entry_detail(request, entry_id):
     context = _ctx(
         request,
         entry=entry,
-        followups=entry.followups.select_related("author"),
+        followups=selectors.followup_rows(request.user, entry),
         case=selectors.linked_case(request.user, entry),
         may_edit=may_edit,
         followup_form=FollowUpForm(initial={"on": clock.today()}),
@@ -191,6 +193,28 @@ def followup_new(request, entry_id):
         else:
             messages.success(request, "已添加跟进记录")
     return redirect("prevention:entry", entry_id=entry.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def followup_edit(request, entry_id, followup_id):
+    entry = _or_404(selectors.access_entry, request.user, entry_id)
+    followup = _or_404(selectors.entry_followup, entry, followup_id)
+    if not selectors.may_edit_followup(request.user, entry, followup):
+        raise PermissionDenied("只有记录人或本村（社区）、乡镇（街道）的报送人员可以更正跟进记录")
+    form = FollowUpForm(request.POST or None, initial={"on": followup.on, "note": followup.note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.followup_correct(actor=request.user, entry=entry, followup=followup, **form.cleaned_data)
+        except (ValidationFailed, PermissionRefused) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已更正跟进记录，原内容保留在修改记录中")
+            return redirect("prevention:entry", entry_id=entry.pk)
+    return render(
+        request,
+        "prevention/followup_form.html",
+        _ctx(request, form=form, entry=entry, followup=followup),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -298,6 +322,17 @@ def meeting_list(request):
     )
 
 
+def _discussed_cases(request, form) -> list | None:
+    """The items named in the form, among those the user may see; None (with the form error) if any is not."""
+    numbers = form.case_number_list()
+    found = {c.number: c for c in cases_visible_to(request.user).filter(number__in=numbers)}
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        form.add_error("case_numbers", f"未找到信访件：{'、'.join(missing)}")
+        return None
+    return list(found.values())
+
+
 @require_http_methods(["GET", "POST"])
 def meeting_new(request):
     _viewer(request)
@@ -306,9 +341,6 @@ def meeting_new(request):
         raise PermissionDenied("您没有登记联席研判的权限")
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        numbers = [n.strip() for n in d["case_numbers"].splitlines() if n.strip()]
-        found = {c.number: c for c in cases_visible_to(request.user).filter(number__in=numbers)}
-        missing = [n for n in numbers if n not in found]
         decisions = [
             services.DecisionInput(
                 text=d[f"decision_{i}_text"],
@@ -318,16 +350,15 @@ def meeting_new(request):
             for i in range(1, form.DECISION_SLOTS + 1)
             if d[f"decision_{i}_text"] or d[f"decision_{i}_owner"] or d[f"decision_{i}_due"]
         ]
-        if missing:
-            form.add_error("case_numbers", f"未找到信访件：{'、'.join(missing)}")
-        else:
+        cases = _discussed_cases(request, form)
+        if cases is not None:
             data = services.MeetingInput(
                 unit=d["unit"],
                 held_on=d["held_on"],
                 topic=d["topic"],
                 notes=d["notes"],
                 units_present=list(d["units_present"]),
-                cases=list(found.values()),
+                cases=cases,
                 entries=list(d["entries"]),
                 decisions=decisions,
             )
@@ -344,9 +375,11 @@ def meeting_new(request):
 def meeting_detail(request, meeting_id):
     meeting = _or_404(selectors.access_meeting, request.user, meeting_id)
     cases, entries = selectors.meeting_links(request.user, meeting)
-    decisions = list(meeting.decisions.select_related("owner_unit", "done_by"))
+    may_edit = selectors.may_edit_meeting(request.user, meeting)
+    decisions = list(meeting.decisions.select_related("owner_unit", "done_by", "updated_by"))
     for d in decisions:
         d.may_complete = d.done_on is None and selectors.may_complete_decision(request.user, d)
+        d.may_edit = d.done_on is None and may_edit
     return render(
         request,
         "prevention/meeting_detail.html",
@@ -359,20 +392,85 @@ def meeting_detail(request, meeting_id):
             today=clock.today(),
             units_present=meeting.units_present.all(),
             done_form=DecisionDoneForm(),
+            may_edit=may_edit,
+            revisions=list(meeting.revisions.select_related("actor", "decision")),
         ),
+    )
+
+
+def _convened(request, meeting_id):
+    """The meeting, if the user may see it (else 404) and change it (else 403, as for the ledger's edits)."""
+    meeting = _or_404(selectors.access_meeting, request.user, meeting_id)
+    if not selectors.may_edit_meeting(request.user, meeting):
+        raise PermissionDenied(f"只有召集单位（{meeting.unit.name}）的工作人员可以修改该联席研判")
+    return meeting
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, meeting_id):
+    meeting = _convened(request, meeting_id)
+    seen_cases, seen_entries = selectors.meeting_links(request.user, meeting)
+    initial = {
+        "held_on": meeting.held_on,
+        "topic": meeting.topic,
+        "notes": meeting.notes,
+        "units_present": list(meeting.units_present.all()),
+        "case_numbers": "\n".join(c.number for c in seen_cases),
+        "entries": seen_entries,
+    }
+    form = MeetingEditForm(request.POST or None, user=request.user, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        cases = _discussed_cases(request, form)
+        if cases is not None:
+            data = services.MeetingEdit(
+                held_on=d["held_on"],
+                topic=d["topic"],
+                notes=d["notes"],
+                units_present=list(d["units_present"]),
+                cases=cases,
+                entries=list(d["entries"]),
+            )
+            try:
+                services.meeting_update(actor=request.user, meeting=meeting, data=data)
+            except (ValidationFailed, PermissionRefused) as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "已保存，修改前的内容保留在修改记录中")
+                return redirect("prevention:meeting", meeting_id=meeting.pk)
+    return render(request, "prevention/meeting_edit.html", _ctx(request, form=form, meeting=meeting))
+
+
+@require_http_methods(["GET", "POST"])
+def decision_edit(request, meeting_id, decision_id):
+    meeting = _convened(request, meeting_id)
+    decision = _or_404(selectors.meeting_decision, meeting, decision_id)
+    if decision.done_on is not None:
+        messages.error(request, "该议定事项已办结，不能修改")
+        return redirect("prevention:meeting", meeting_id=meeting.pk)
+    initial = {"text": decision.text, "owner_unit": decision.owner_unit, "due_on": decision.due_on}
+    form = DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_update(
+                actor=request.user, decision=decision, data=services.DecisionInput(**form.cleaned_data)
+            )
+        except (ValidationFailed, PermissionRefused) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已保存，修改前的内容保留在修改记录中")
+            return redirect("prevention:meeting", meeting_id=meeting.pk)
+    return render(
+        request,
+        "prevention/decision_form.html",
+        _ctx(request, form=form, meeting=meeting, decision=decision),
     )
 
 
 @require_POST
 def decision_done(request, meeting_id, decision_id):
     meeting = _or_404(selectors.access_meeting, request.user, meeting_id)
-    decision = (
-        MeetingDecision.objects.select_related("meeting", "owner_unit")
-        .filter(pk=decision_id, meeting=meeting)
-        .first()
-    )
-    if decision is None:
-        raise Http404("未找到该议定事项")
+    decision = _or_404(selectors.meeting_decision, meeting, decision_id)
     form = DecisionDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写落实情况")

@@ -9,8 +9,8 @@ carries the holidays, so a 5-working-day objection period over National Day coun
 really gives the unit. A paused clock (复核 hearing) keeps the level it had when the hearing started: its time
 does not run, so it must not climb the ladder. A provisional (暂定) clock is laddered like any other.
 
-``level_of`` is the rule; ``level_expression`` is the same rule in SQL, so the board counts in the database.
-Both must change together (tests/supervision/test_ladder.py compares them on every level and rule).
+``level_of`` is the rule; ``level_expression`` (over clocks) and ``tally_level_expression`` (over the board's
+tally of running clocks) are the same rule in SQL, so the board counts in the database. They must change together (tests/supervision/test_ladder.py compares them on every level and rule).
 """
 
 from __future__ import annotations
@@ -98,6 +98,18 @@ def level_expression(today: dt.date, prefix: str = "") -> SqlCase:
         output_field=models.IntegerField(),
     )
     return _ladder(ref, start, due)
+
+
+def tally_level_expression(today: dt.date) -> SqlCase:
+    """``level_of`` in SQL over ``cases.ClockTally`` rows: a key with a hearing day (a paused clock) is judged on
+    that day if it has come, as ``reference_day`` does."""
+    today_value = Value(today, output_field=models.DateField())
+    ref = SqlCase(
+        When(paused_on__lt=today_value, then=DayNumber(F("paused_on"))),
+        default=DayNumber(today_value),
+        output_field=models.IntegerField(),
+    )
+    return _ladder(ref, DayNumber(F("started_on")), DayNumber(F("due_on")))
 
 
 def _ladder(ref, start, due) -> SqlCase:

@@ -156,8 +156,8 @@ def board_counts(user: User | None, filters: BoardFilters, today: dt.date) -> li
     """The board's numbers: (unit id, clock type, level, count) rows.
 
     Without an item filter (category, township) they come from the running-clock tally (``cases.ClockTally``,
-    kept by the state machine): a few thousand rows by unit, type, start and due date, whose levels are judged
-    here with ``ladder.level_of``, instead of a million clocks. With an item filter the running clocks are
+    kept by the state machine): some ten thousand rows by unit, type, start and due date, judged and summed in SQL
+    (``ladder.tally_level_expression``) instead of a million clocks. With an item filter the running clocks are
     joined to the open items and judged in SQL (``ladder.level_expression``)."""
     if filters.township is not None or filters.category is not None:
         return _fetch_with_memory(
@@ -167,14 +167,10 @@ def board_counts(user: User | None, filters: BoardFilters, today: dt.date) -> li
             .annotate(n=Count("*"))
             .order_by()
         )
-    counts: dict[tuple[int, str, str], int] = defaultdict(int)
-    for unit_id, rule, start, due, paused_on, n in _tallied(user, filters):
-        ref = ladder.reference_day(paused=paused_on is not None, hearing_started_on=paused_on, today=today)
-        counts[(unit_id, rule, ladder.level_of(start, due, ref).value)] += n
-    return [(*key, n) for key, n in counts.items()]
+    return [row for row in _tallied(user, filters, today) if row[3]]
 
 
-def _tallied(user: User | None, filters: BoardFilters) -> QuerySet:
+def _tallied(user: User | None, filters: BoardFilters, today: dt.date) -> QuerySet:
     unit_ids = scope_unit_ids(user)
     if not unit_ids or (filters.unit is not None and filters.unit.pk not in unit_ids):
         return ClockTally.objects.none()
@@ -185,8 +181,9 @@ def _tallied(user: User | None, filters: BoardFilters) -> QuerySet:
         qs = qs.filter(started_on__lte=filters.start_to)
     if filters.rule:
         qs = qs.filter(rule_code=filters.rule)
-    return (qs.values_list("unit_id", "rule_code", "started_on", "due_on", "paused_on")
-            .annotate(total=Sum("n")).exclude(total=0).order_by())
+    # Keys whose deltas sum to zero add nothing to their level's sum; a level left at zero is dropped above.
+    return (qs.annotate(level=ladder.tally_level_expression(today))
+            .values_list("unit_id", "rule_code", "level").annotate(total=Sum("n")).order_by())
 
 
 def board(user: User | None, filters: BoardFilters, today: dt.date | None = None) -> Board:

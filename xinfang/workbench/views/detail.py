@@ -25,6 +25,7 @@ from xinfang.documents.selectors import documents_panel, opinion_remedies
 from xinfang.leaders import selectors as leaders_selectors
 from xinfang.orgs import policies
 from xinfang.orgs.permissions import Perm
+from xinfang.prevention import selectors as prevention_selectors
 from xinfang.supervision.selectors import item_panel as supervision_panel
 from xinfang.workbench.actions import BY_CODE, Refused, actions_for
 from xinfang.workbench.forms_actions import RequestItemFormSet
@@ -68,6 +69,7 @@ def case_detail(request, case_id):
         **_reception_panel(request.user, case),
         **supervision_panel(request.user, case),
         **leaders_selectors.item_panel(request.user, case),
+        **prevention_selectors.item_panel(request.user, case),
         # Setting the accused unit of a 检举控告 is the registrar's (or router's) correction of the record.
         "can_set_accused": case.is_accusation and can_classify and shown.visible,
     }

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, transaction
 from django.db.models import Count, ProtectedError
 
-from xinfang.cases.models import Case, Evaluation
+from xinfang.cases.models import Case, ClockTally, Evaluation
 from xinfang.cases.states import OPEN_STATES, Status
 from xinfang.cases.workflow import importing_history
 from xinfang.core import clock
@@ -104,6 +104,8 @@ class Command(BaseCommand):
             # Every unit is a demo unit (checked above), so every item is demo data.
             self._delete_documents()
             Case.objects.all().delete()
+            # Their running clocks went with them: the supervision board's tally of them too.
+            ClockTally.objects.all().delete()
             # Messages about the deleted items (the staff inbox rows go with their items and users).
             Outbox.objects.all().delete()
             User.objects.filter(unit__code__in=codes).delete()
