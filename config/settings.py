@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "xinfang.prevention",
     "xinfang.leaders",
     "xinfang.supervision",
+    "xinfang.stats",
     "xinfang.workbench",
     "xinfang.portal",
     "xinfang.ops",

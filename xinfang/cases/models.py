@@ -336,6 +336,11 @@ class CaseEvent(models.Model):
     )
     from_status = models.CharField("原状态", max_length=24, blank=True)
     to_status = models.CharField("新状态", max_length=24)
+    # The item's unit once the act is done, so the statistics attribute every act and every clock to the unit
+    # that held the item then, from the history alone (``stats.facts``); empty on rows recorded before it existed.
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="所在单位", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
     effective_on = models.DateField("发生日期")
     data = models.JSONField("数据", default=dict, blank=True)
     note = models.TextField("说明", blank=True)

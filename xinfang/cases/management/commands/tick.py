@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.cases.services import run_daily_tick
-from xinfang.core import clock
+from xinfang.core import clock, daily
 from xinfang.core.errors import XinfangError
 from xinfang.deadlines.services import parse_date
 from xinfang.notifications.sender import describe, send_due
@@ -45,6 +45,12 @@ class Command(BaseCommand):
             self.stderr.write(line)
         # Housekeeping: delivered messages past their keeping period, and the portal's expired challenges
         # (each form view stores one; only a checked form removes its own).
+        # The jobs of higher layers (the statistics' fill …), registered in their apps' ready().
+        for name, job in daily.jobs():
+            try:
+                self.stdout.write(job(today))
+            except XinfangError as exc:
+                self.stderr.write(f"{name}：{exc}")
         purged = purge_delivered(older_than_days=settings.XINFANG_OUTBOX_KEEP_DAYS)
         CaptchaStore.remove_expired()
         self.stdout.write(f"已删除超过 {settings.XINFANG_OUTBOX_KEEP_DAYS} 天的已发送消息：{purged} 条")

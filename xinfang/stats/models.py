@@ -1,0 +1,77 @@
+"""Pre-aggregated statistics (decisions §7), derived only from recorded events (``facts``).
+
+``ItemFact``: what one item contributes — (day, metric, subgroup, unit, place, category, n). Replaced as a whole
+whenever the item's history changes, so the drill-down lists exactly the items behind a number.
+``DailyCount``: the same summed per day × metric × subgroup × unit × place × category; the pages read only it.
+``FillState``: how far the fill has read the event log (one row). Absent dimensions are stored as 0, not NULL, so
+that the uniqueness of a count's key holds on every database.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ItemFact(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    case_id = models.BigIntegerField("信访件")
+    day = models.DateField("统计日期")
+    metric = models.CharField("指标", max_length=32)
+    sub = models.CharField("分组", max_length=24, blank=True, default="")
+    unit_id = models.IntegerField("单位", default=0)
+    place_id = models.IntegerField("属地", default=0)
+    category_id = models.IntegerField("分类", default=0)
+    n = models.IntegerField("数量")
+    # The newest event of the item these facts were computed from (the fill recomputes an item with a newer one).
+    upto = models.BigIntegerField("截至事件", default=0)
+
+    class Meta:
+        verbose_name = "信访件统计事实"
+        verbose_name_plural = "信访件统计事实"
+        indexes = [
+            models.Index(fields=["case_id"], name="fact_case"),
+            # The drill-down: the items behind one number of a period.
+            models.Index(fields=["metric", "day"], name="fact_metric_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.metric} {self.day} {self.n}"
+
+
+class DailyCount(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField("统计日期")
+    metric = models.CharField("指标", max_length=32)
+    sub = models.CharField("分组", max_length=24, blank=True, default="")
+    unit_id = models.IntegerField("单位", default=0)
+    place_id = models.IntegerField("属地", default=0)
+    category_id = models.IntegerField("分类", default=0)
+    n = models.IntegerField("数量")
+
+    class Meta:
+        verbose_name = "每日统计"
+        verbose_name_plural = "每日统计"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "day", "sub", "unit_id", "place_id", "category_id"], name="uniq_daily_count"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.sub} {self.n}"
+
+
+class FillState(models.Model):
+    """The fill's progress: events up to ``last_event_id`` are counted, time-dependent facts as of ``as_of``."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_event_id = models.BigIntegerField(default=0)
+    as_of = models.DateField(null=True)
+    filled_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "统计填充进度"
+        verbose_name_plural = "统计填充进度"
+
+    def __str__(self) -> str:
+        return f"事件 ≤ {self.last_event_id}，截至 {self.as_of}"
