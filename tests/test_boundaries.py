@@ -47,7 +47,6 @@ PERSONAL_DATA_READS: dict[tuple[str, str], str] = {
     ("xinfang/cases/export.py", "export_xlsx"): "export checks can_see_identity per row and logs it",
     ("xinfang/cases/models.py", "main_petitioner"): "model helper used by the two list readers above",
     ("xinfang/cases/services.py", "_same_petitioner"): "不再受理 identity match; compared, never shown",
-    ("xinfang/intelligence/services.py", "hot_topics_from"): "counts persons (人次); never lists them",
     ("xinfang/documents/context.py", "petitioner_label"): "the addressee's name on a document to the petitioner; "
     "kept out of letters between organs for accusations",
     ("xinfang/portal/selectors.py", "find_case"): "the petitioner proves the item is theirs with the last four "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import re
@@ -165,3 +166,92 @@ def test_real_sample_two_big_issues_on_top():
     assert any(len(s & car_ids) >= 0.65 * len(car_ids) for s in top_ids)
     words = [w for t in topics[:2] for w in t.keywords]
     assert "搅拌站" in words and "捆绑" in words
+
+
+# -- 人次 and titles ----------------------------------------------------------------------------------------
+
+
+def _noise() -> list[TopicItem]:
+    return [TopicItem(id=f"n{i}", title=title, text=title + "，请有关部门尽快处理。", date=NOW - dt.timedelta(days=i),
+                      person=f"noise-{i}") for i, title in enumerate(NOISE_TOPICS)]
+
+
+def _plant_topic(topics: list[HotTopic]) -> HotTopic:
+    return next(t for t in topics if any(str(i).startswith("p") for i in t.item_ids))
+
+
+def test_person_times_count_every_visitor_of_a_group_visit():
+    # One group visit of six and two letters about the same plant: 3 件次, 6 + 1 + 1 = 8 人次.
+    people = {"p0": 6, "p1": 1, "p2": 1}
+    items = _noise() + [
+        TopicItem(id=f"p{i}", title=title, text=text, date=NOW - dt.timedelta(days=i), person=f"plant-{i}",
+                  people=people[f"p{i}"])
+        for i, (title, text) in enumerate(PLANT[:3])
+    ]
+    topic = _plant_topic(find_hot_topics(items, top=None, now=NOW))
+    assert set(topic.item_ids) == set(people)
+    assert topic.count == 3
+    assert topic.person_times == 6 + 1 + 1
+    assert topic.people == 6 + 1 + 1  # eight different people came
+    # The same letters as single visits: the group makes the issue hotter, not just its 人次 larger.
+    alone = [dataclasses.replace(it, people=1) for it in items]
+    single = _plant_topic(find_hot_topics(alone, top=None, now=NOW))
+    assert single.person_times == 3 and topic.score > single.score
+
+
+def test_a_group_coming_back_counts_again_in_person_times_but_not_as_new_people():
+    items = _noise() + [
+        TopicItem(id="p0", title=PLANT[0][0], text=PLANT[0][1], date=NOW - dt.timedelta(days=9), person="g", people=6),
+        TopicItem(id="p1", title=PLANT[1][0], text=PLANT[1][1], date=NOW, person="g", people=6),
+        TopicItem(id="p2", title=PLANT[2][0], text=PLANT[2][1], date=NOW, person="other"),
+    ]
+    topic = _plant_topic(find_hot_topics(items, top=None, now=NOW))
+    assert topic.count == 3
+    assert topic.person_times == 6 + 6 + 1  # 人次: every visit of every person
+    assert topic.people == 6 + 1  # heat: the same six people came twice
+
+
+@pytest.mark.parametrize("people", [0, -3, None, "六"])
+def test_unreadable_people_counts_one(people):
+    items = [TopicItem(id=i, text="A3区某路段下水道堵塞污水横流", date=NOW, people=people) for i in range(3)]
+    (topic,) = find_hot_topics(items, now=NOW)
+    assert topic.count == 3 and topic.person_times == 3
+
+
+# Every message names the plant; all but one add a second, unrelated complaint. The one that says only what
+# they all say is the most typical of the issue, so it names it.
+COMMON = "丽发新城小区旁边的搅拌站日夜施工噪音扰民居民无法休息，请求查处。"
+EXTRAS = [
+    "另外小区门口停车位收费太贵。",
+    "还有附近菜市场污水横流没人管。",
+    "顺便问一下孩子入学积分怎么算。",
+    "楼下烧烤摊油烟也很大。",
+    "物业费年年上涨服务却很差。",
+]
+
+
+def _plant_with_one_typical(with_titles: bool) -> list[TopicItem]:
+    # The typical item has the largest id, so a tie broken by id would not pick it.
+    items = [TopicItem(id="p9", title="丽发新城搅拌站噪音扰民" if with_titles else "", text=COMMON, date=NOW - dt.timedelta(days=3))]
+    for i, extra in enumerate(EXTRAS):
+        title = f"丽发新城搅拌站噪音扰民，{extra[:6]}" if with_titles else ""
+        items.append(TopicItem(id=f"p{i}", title=title, text=COMMON + extra, date=NOW - dt.timedelta(days=i)))
+    return items + _noise()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_title_is_the_title_of_the_most_central_item(seed):
+    items = _plant_with_one_typical(with_titles=True)
+    random.Random(seed).shuffle(items)  # the answer does not depend on the order of the input
+    topic = _plant_topic(find_hot_topics(items, top=None, now=NOW))
+    assert set(topic.item_ids) == {"p9"} | {f"p{i}" for i in range(len(EXTRAS))}
+    assert topic.central_id == "p9"
+    assert topic.title == "丽发新城搅拌站噪音扰民"
+    assert "搅拌站" in topic.keywords  # the keywords stay, as the secondary line
+
+
+def test_title_falls_back_to_the_start_of_the_central_items_text():
+    topic = _plant_topic(find_hot_topics(_plant_with_one_typical(with_titles=False), top=None, now=NOW))
+    assert topic.central_id == "p9"
+    assert len(COMMON) > 30
+    assert topic.title == COMMON[:30] + "…"

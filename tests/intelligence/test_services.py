@@ -196,12 +196,100 @@ def test_hot_topics_page_shows_the_repeated_issue_to_those_who_can_see_its_items
     client.force_login(county.zhang)
     page = client.get(url).content.decode()
     assert "搅拌站" in page and "丽发新城" in page
-    assert '<span class="badge blue">6 件</span>' in page
+    assert '<span class="badge blue">6 件次</span>' in page and '<span class="badge">6 人次</span>' in page
     assert "居民0" not in page and "13800130000" not in page  # numbers of people only, never who
     # a township user sees no item of this issue, so no trace of it
     client.force_login(county.li)
     page = client.get(url).content.decode()
     assert "搅拌站" not in page and "暂无建议" in page
+
+
+def _noise_items(petition, n=12):
+    from tests.intelligence.test_hottopics import NOISE_TOPICS
+    from xinfang.cases.services import PetitionerInput
+
+    for i, title in enumerate(NOISE_TOPICS[:n]):
+        petition(title=title, content=title + "，请有关部门尽快处理。", received_on=D(2026, 10, 1) + dt.timedelta(days=i),
+                 petitioners=[PetitionerInput(name=f"群众{i}", phone=f"1390013{i:04d}")])
+
+
+def _topic_with(topics, title_part):
+    return next(t for t in topics if any(title_part in c.title for c in t.cases))
+
+
+def test_hot_topics_count_every_visitor_of_a_group_visit(client, petition, county):
+    from tests.intelligence.test_hottopics import PLANT
+    from xinfang.cases.services import PetitionerInput
+
+    # A group visit of six (two named, one of them the representative) and two letters about the same plant.
+    petition(channel="visit", people_count=6, title=PLANT[0][0], content=PLANT[0][1], received_on=D(2026, 11, 20),
+             petitioners=[PetitionerInput(name="居民甲", phone="13800130001", is_main=True, is_representative=True),
+                          PetitionerInput(name="居民乙", phone="13800130002")])
+    for i, (title, text) in enumerate(PLANT[1:3], start=1):
+        petition(title=title, content=text, received_on=D(2026, 11, 20) - dt.timedelta(days=i),
+                 petitioners=[PetitionerInput(name=f"居民{i}", phone=f"1380014{i:04d}")])
+    _noise_items(petition)
+
+    topic = _topic_with(intel.hot_topics(county.zhang), "丽发新城")
+    assert topic.count == 3  # 件次
+    assert topic.person_times == 6 + 1 + 1  # 人次: all six visitors, then one per letter
+    client.force_login(county.zhang)
+    page = client.get(reverse("workbench:hot_topics")).content.decode()
+    assert '<span class="badge blue">3 件次</span>' in page and '<span class="badge">8 人次</span>' in page
+    assert "居民甲" not in page and "13800130001" not in page
+
+
+def test_hot_topic_title_is_the_most_central_item_the_user_may_list(client, petition, county):
+    from tests.intelligence.test_hottopics import COMMON, EXTRAS
+    from xinfang.orgs.permissions import Role
+    from xinfang.orgs.services import grant_role
+
+    # Every item names the plant, all but one add an unrelated complaint: the one saying only what they all
+    # say is the most central, and its title names the issue.
+    typical = petition(title="丽发新城搅拌站噪音扰民", content=COMMON, received_on=D(2026, 11, 18))
+    for i, extra in enumerate(EXTRAS):
+        petition(title=f"丽发新城搅拌站噪音扰民，{extra[:6]}", content=COMMON + extra,
+                 received_on=D(2026, 11, 20) - dt.timedelta(days=i))
+    # An accusation that says exactly the common part would be as central as it gets; it must never name the
+    # issue, least of all for the accused unit's staff.
+    petition(claim_type="accusation", purpose="expose", accused_unit=county.housing,
+             title="举报县住建局包庇丽发新城搅拌站", content=COMMON, received_on=D(2026, 11, 19))
+    _noise_items(petition)
+    grant_role(user=county.housing_handler, role=Role.SUPERVISOR, unit=county.county)
+
+    for user in (county.zhang, county.housing_handler):
+        topic = _topic_with(intel.hot_topics(user), "丽发新城")
+        assert topic.title == typical.title
+        assert topic.count == 1 + len(EXTRAS)
+        assert "搅拌站" in topic.keywords
+        assert all(c.claim_type != "accusation" for c in topic.cases)
+        client.force_login(user)
+        page = client.get(reverse("workbench:hot_topics")).content.decode()
+        assert f"1. {typical.title}</h2>" in page
+        assert "关键词：" in page and "搅拌站" in page.split("关键词：", 1)[1].split("</p>", 1)[0]
+        assert "举报县住建局" not in page
+
+
+def test_repeats_linked_by_staff_are_one_petitioner_for_the_heat(petition, county):
+    from tests.intelligence.test_hottopics import PLANT
+    from xinfang.cases.services import PetitionerInput
+
+    for i, (title, text) in enumerate(PLANT):  # six people, one letter each
+        petition(title=title, content=text, received_on=D(2026, 11, 20) - dt.timedelta(days=i),
+                 petitioners=[PetitionerInput(name=f"居民{i}", phone=f"1380013{i:04d}")])
+    # One person writing eight times, more recently, each letter linked by staff to the previous one (重件).
+    earlier = None
+    for i in range(8):
+        earlier = petition(title="东街村某户楼顶违章搭建铁皮房", content="东街村某户在楼顶违章搭建铁皮房，请城管拆除违建。",
+                           received_on=D(2026, 11, 24) + dt.timedelta(days=i // 3),
+                           earlier_items=[earlier] if earlier is not None else [],
+                           petitioners=[PetitionerInput(name="同一人", phone="13900000000")])
+    _noise_items(petition)
+
+    topics = intel.hot_topics(county.zhang)
+    repeat = _topic_with(topics, "铁皮房")
+    assert repeat.count == 8 and repeat.person_times == 8  # 人次 counts every time they came
+    assert "丽发新城" in "".join(c.title for c in topics[0].cases)  # but six people outrank one person
 
 
 def test_staff_categories_train_the_model_that_then_suggests(client, petition, county, housing_category, settings, tmp_path):

@@ -357,9 +357,14 @@ def record_category_decision(*, case: Case, user: User, category: Category) -> N
 
 @dataclass
 class TopicView:
+    """One issue as the 民情分析 page and the monthly report show it: ``title`` is the title of its most central
+    item (``keywords`` are the secondary line); ``count`` is 件次, ``person_times`` is 人次 (every person of
+    every item: a group visit counts all its visitors)."""
+
+    title: str
     keywords: list[str]
     count: int
-    people: int
+    person_times: int
     places: list[str]
     trend: dict
     first_date: dt.date | None
@@ -368,23 +373,51 @@ class TopicView:
     categories: list[tuple[str, int]]
 
 
-def hot_topics_from(cases, *, top: int = 10, today: dt.date | None = None) -> list[TopicView]:
-    """Cluster ``cases`` (a queryset already scoped by the caller) into issues, hottest first.
+def _repeat_chains(rows: list[Case]) -> dict[int, int]:
+    """Each item's chain of staff-linked repeats (重件, ``Case.earlier_items``), as the smallest pk in it.
 
-    Also the entry point for the monthly report. Petitioners are counted only as numbers (人次), never listed.
+    Linking is how the system knows "same petitioner, same matter" — a person confirmed it — so the heat can
+    count a petitioner coming back once without reading who they are. Only links between items of ``rows``
+    (the set being analysed, which the caller scoped to what the user may list) join chains: an item the user
+    may not be told about must not shape what they see, even as a join."""
+    parent = {c.pk: c.pk for c in rows}
+
+    def root(pk: int) -> int:
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    # Only an item marked 重件 has earlier items; asking for those few by pk, in chunks that every database
+    # accepts as parameters, avoids running the caller's visibility query again as a subquery.
+    repeats = [c.pk for c in rows if c.is_repeat]
+    through = Case.earlier_items.through.objects
+    for start in range(0, len(repeats), 2000):
+        links = through.filter(from_case_id__in=repeats[start : start + 2000])
+        for later, earlier in links.values_list("from_case_id", "to_case_id"):
+            if earlier in parent:
+                a, b = root(later), root(earlier)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    return {pk: root(pk) for pk in parent}
+
+
+def hot_topics_from(cases, *, top: int = 10, today: dt.date | None = None) -> list[TopicView]:
+    """Cluster ``cases`` (a queryset already scoped by the caller to what the user may list) into issues,
+    hottest first.
+
+    Also the entry point for the monthly report. 人次 comes from each item's recorded number of people
+    (``Case.people_count``); repeats are recognised by staff's links, so no petitioner is read at all.
     """
     from xinfang.intelligence.text.hottopics import TopicItem, find_hot_topics
 
     rows = list(
-        cases.select_related("problem_place", "category", "category__parent")
-        .prefetch_related("petitioners")
-        .order_by("-received_on")[:20000]
+        cases.select_related("problem_place", "category", "category__parent").order_by("-received_on")[:20000]
     )
     by_pk = {c.pk: c for c in rows}
+    chain = _repeat_chains(rows)
     items = []
     for c in rows:
-        main = next((p for p in c.petitioners.all() if p.is_main), None)
-        person = (main.id_number or main.phone or f"case-{c.pk}") if main else f"case-{c.pk}"
         cat = c.category
         while cat is not None and cat.parent_id is not None:
             cat = cat.parent
@@ -396,7 +429,8 @@ def hot_topics_from(cases, *, top: int = 10, today: dt.date | None = None) -> li
                 date=c.received_on,
                 place=c.problem_place.name if c.problem_place else None,
                 label=cat.name if cat else None,
-                person=person,
+                person=("chain", chain[c.pk]),
+                people=c.people_count,
             )
         )
     topics = find_hot_topics(items, top=top, now=today or clock.today())
@@ -405,9 +439,10 @@ def hot_topics_from(cases, *, top: int = 10, today: dt.date | None = None) -> li
         members = [by_pk[i] for i in t.item_ids if i in by_pk]
         views.append(
             TopicView(
+                title=t.title,
                 keywords=list(t.keywords),
                 count=t.count,
-                people=t.people,
+                person_times=t.person_times,
                 places=list(t.places)[:5],
                 trend=t.trend,
                 first_date=t.first_date,

@@ -12,8 +12,12 @@ Pipeline, chosen to be explainable to a petition office and to run in about a se
    ``threshold``. Average link does not chain unrelated items together the way single link (DBSCAN's
    connected components) does, which matters on noisy complaint text.
 4. Heat = distinct petitioners (recency-weighted; one person posting 20 times is a repeat petition, not a
-   hot topic) × (1 + ½·ln(1 + likes)). Each issue gets keywords (class-based TF-IDF), places, a trend and the
-   items behind it.
+   hot topic; a group of six visiting together is six people) × (1 + ½·ln(1 + likes)). Each issue gets
+   件次 (items) and 人次 (every person of every item: a group visit counts all its visitors, a repeat counts
+   again), keywords (class-based TF-IDF), places, a trend and the items behind it.
+5. Title: the text of the issue's most central item, the one whose TF-IDF vector has the highest cosine
+   similarity to the mean of the issue's vectors — its title, or the start of its text when it has none.
+   A real petition reads better than a keyword list and cannot string words into a claim nobody made.
 
 Advisory: ``find_hot_topics`` never raises; on failure it logs and returns ``[]``.
 """
@@ -41,6 +45,7 @@ log = logging.getLogger(__name__)
 MAX_ITEMS = 20000  # the newest ones are kept: the graph and the merges stay within a few seconds
 MAX_TEXT = 1000  # characters of each text that are compared; the issue is named early in a petition
 HEADLINE = 80  # characters of text used as a headline when an item has no title
+TITLE_CHARS = 30  # characters of text that title an issue when its central item has no title
 TITLE_WEIGHT = 2.0  # a title names the issue; the details wander
 PLACE_WEIGHT = 2.0  # the same estate or school is strong evidence of the same issue
 ATTACH_MARGIN = 0.1
@@ -49,8 +54,10 @@ ATTACH_MARGIN = 0.1
 @dataclass(frozen=True, slots=True)
 class TopicItem:
     """One petition: ``text`` (details), optional ``title`` (counts double), ``place`` (a unit or place name
-    from the form), ``likes``, ``label`` (category, for purity) and ``person`` (any stable key for the
-    petitioner, e.g. a hashed ID number; used only to count people)."""
+    from the form), ``likes``, ``label`` (category, for purity), ``person`` (any stable key for the
+    petitioner, e.g. a hashed ID number or the first item of a chain of linked repeats; used only to count
+    people) and ``people`` (how many people brought this item: a group visit's number of visitors; at
+    least 1)."""
 
     id: Hashable
     text: str
@@ -60,14 +67,18 @@ class TopicItem:
     label: str | None = None
     title: str = ""
     person: Hashable | None = None
+    people: int = 1
 
 
 @dataclass(slots=True)
 class HotTopic:
-    """One issue. ``people`` counts distinct petitioners (items without ``person`` count one each); ``trend`` is
-    ``{"period": "week"|"month", "counts": {period: n} from the first period with an item to ``now``,
-    "slope": items per period (least squares), "last": n, "previous": n}``; ``item_ids`` are ordered by likes;
-    ``labels`` counts the items' labels where given."""
+    """One issue. ``count`` is 件次 (items); ``person_times`` is 人次 (the sum of the items' ``people``: a group
+    visit of six counts six, a repeat counts again); ``people`` counts distinct petitioners for the heat (items
+    without ``person`` count as their own petitioner; each petitioner counts the largest ``people`` among
+    their items). ``title`` is the title of the most central item (``central_id``), or the first
+    ``TITLE_CHARS`` characters of its text. ``trend`` is ``{"period": "week"|"month", "counts": {period: n}
+    from the first period with an item to ``now``, "slope": items per period (least squares), "last": n,
+    "previous": n}``; ``item_ids`` are ordered by likes; ``labels`` counts the items' labels where given."""
 
     keywords: list[str]
     count: int
@@ -80,6 +91,9 @@ class HotTopic:
     first_date: _dt.date | None = None
     last_date: _dt.date | None = None
     labels: dict[str, int] = field(default_factory=dict)
+    person_times: int = 0
+    title: str = ""
+    central_id: Hashable | None = None
 
 
 # -- places ------------------------------------------------------------------------------------------------
@@ -269,6 +283,44 @@ def _average_link(n: int, graph: dict[int, dict[int, float]], threshold: float) 
                 x, y = (a, c) if a < c else (c, a)
                 heapq.heappush(heap, (-avg, x, y, version[x], version[y]))
     return list(members.values())
+
+
+def _central(cluster: list[int], rows_t: list[np.ndarray], rows_w: list[np.ndarray], items) -> int:
+    """The member whose TF-IDF vector has the highest cosine similarity to the cluster's mean vector.
+
+    Rows are unit vectors (or empty), so the cosine is the dot product with the mean divided by the mean's
+    length; the sum is used instead of the mean (same direction). Computed sparsely over the cluster's own
+    terms. Ties go to the item with the smallest id, so that the title does not change between two loads of
+    the same page."""
+    lens = np.array([rows_t[i].size for i in cluster], np.int64)
+    if not lens.sum():
+        return min(cluster, key=lambda i: str(items[i].id))
+    terms = np.concatenate([rows_t[i] for i in cluster])
+    weights = np.concatenate([rows_w[i] for i in cluster])
+    _, inv = np.unique(terms, return_inverse=True)
+    total = np.bincount(inv, weights=weights)
+    member = np.repeat(np.arange(len(cluster)), lens)
+    dots = np.bincount(member, weights=total[inv] * weights, minlength=len(cluster))
+    cos = dots / max(float(np.linalg.norm(total)), 1e-12)
+    # Rounded so that floating-point noise between equal items does not decide; the id does.
+    best = min(range(len(cluster)), key=lambda j: (-round(float(cos[j]), 9), str(items[cluster[j]].id)))
+    return cluster[best]
+
+
+def _title_of(item: TopicItem) -> str:
+    title = re.sub(r"\s+", " ", item.title or "").strip()
+    if title:
+        return title
+    text = re.sub(r"\s+", " ", item.text or "").strip()
+    return text[:TITLE_CHARS] + ("…" if len(text) > TITLE_CHARS else "")
+
+
+def _people(item: TopicItem) -> int:
+    """The item's number of people, at least 1 (an unreadable value counts as one person, like a letter)."""
+    try:
+        return max(1, int(item.people))
+    except (TypeError, ValueError):
+        return 1
 
 
 # -- trend and ranking -------------------------------------------------------------------------------------
@@ -465,15 +517,19 @@ def _find(items, top, now, threshold, merge_threshold, k, min_size, half_life_da
 
     out: list[HotTopic] = []
     for c in clusters:
-        recency = {}
+        recency: dict[Hashable, float] = {}
+        crowd: dict[Hashable, int] = {}
         for i in c:
             d = dates[i]
             age = max(0, (ref - d).days) if (d is not None and ref is not None) else 0
             r = 0.5 ** (age / half_life_days)
             who = items[i].person if items[i].person is not None else ("item", items[i].id)
             recency[who] = max(recency.get(who, 0.0), r)
+            # The same petitioner coming back (alone or with the same group) adds no one new.
+            crowd[who] = max(crowd.get(who, 1), _people(items[i]))
         likes = sum(max(0, int(items[i].likes or 0)) for i in c)
-        heat = sum(recency.values()) * (1.0 + 0.5 * math.log1p(likes))
+        heat = sum(recency[w] * crowd[w] for w in recency) * (1.0 + 0.5 * math.log1p(likes))
+        central = _central(c, rows_t, rows_w, items)
         cdates = sorted(dates[i] for i in c if dates[i] is not None)
         pc = Counter(p for i in c for p in set(places[i]) | ({items[i].place} if items[i].place else set()))
         # Places named by at least two items (or the top one): the specific ones first, A市 last.
@@ -485,7 +541,7 @@ def _find(items, top, now, threshold, merge_threshold, k, min_size, half_life_da
             HotTopic(
                 keywords=_keywords(c, words, df_words, n, 6),
                 count=len(c),
-                people=len(recency),
+                people=sum(crowd.values()),
                 score=round(heat, 3),
                 trend=_trend(cdates, span),
                 places=top_places[:5],
@@ -494,6 +550,9 @@ def _find(items, top, now, threshold, merge_threshold, k, min_size, half_life_da
                 first_date=cdates[0] if cdates else None,
                 last_date=cdates[-1] if cdates else None,
                 labels=dict(labels.most_common()),
+                person_times=sum(_people(items[i]) for i in c),
+                title=_title_of(items[central]),
+                central_id=items[central].id,
             )
         )
     out.sort(key=lambda h: (-h.score, -h.count))
