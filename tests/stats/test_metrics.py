@@ -114,6 +114,12 @@ def test_persons_count_everyone_of_a_group_and_visit_rates(petition, county):
     assert data["metrics"]["集体上访率"]["numerator"] == 1 and data["metrics"]["集体上访率"]["denominator"] == 2
     assert metric("集体上访率（人次）") == (6, 7)
     assert metric("越级上访率") == (1, 2)
+    # Whole months come from the monthly roll-ups, other days from the daily counts: the same figures either way.
+    assert data["volumes"]["by_township"] == {"东街镇": 3}
+    around = figures(D(2026, 8, 15), D(2026, 9, 15))
+    assert around["volumes"]["人次"] == 8 and around["volumes"]["by_township"] == {"东街镇": 3}
+    assert figures(D(2026, 9, 2), D(2026, 9, 30))["volumes"]["件次"] == 0  # received 9-1
+    assert sum(data["volumes"]["by_category"].values()) == 3
 
 
 def test_repeats_settlement_and_local_resolution(petition, county, settings):
@@ -169,4 +175,7 @@ def test_a_wrong_count_is_reported(petition, county):
     fill.fill(D(2026, 11, 30))
     DailyCount.objects.filter(metric="items").update(n=5)
     problems, _ = fill.verify()
-    assert len(problems) == 1 and "items" in problems[0] and "日汇总 5" in problems[0]
+    # The daily count disagrees with the events, and both monthly roll-ups with the daily count.
+    assert len(problems) == 3
+    assert any("items" in p and "事件重算 1，明细 1，日汇总 5" in p for p in problems)
+    assert sum("按日汇总 5，月度 1" in p for p in problems) == 2

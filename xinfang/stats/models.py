@@ -75,3 +75,51 @@ class FillState(models.Model):
 
     def __str__(self) -> str:
         return f"事件 ≤ {self.last_event_id}，截至 {self.as_of}"
+
+
+class MonthCount(models.Model):
+    """The daily counts rolled up per month, township (a village's place counts at its township) and unit: what
+    the statistics page reads for whole months, a few hundred thousand rows a year at most instead of millions."""
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField("月份")  # the month's first day
+    metric = models.CharField("指标", max_length=32)
+    sub = models.CharField("分组", max_length=24, blank=True, default="")
+    unit_id = models.IntegerField("单位", default=0)
+    township_id = models.IntegerField("乡镇", default=0)
+    n = models.IntegerField("数量")
+
+    class Meta:
+        verbose_name = "月度统计"
+        verbose_name_plural = "月度统计"
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "month", "sub", "unit_id", "township_id"], name="uniq_month_count")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.metric} {self.sub} {self.n}"
+
+
+class MonthCategoryCount(models.Model):
+    """件次 and 人次 per month × unit × township × top-level category (the category breakdowns and the township ×
+    category table); rates are not broken down by category."""
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField("月份")
+    metric = models.CharField("指标", max_length=32)
+    unit_id = models.IntegerField("单位", default=0)
+    township_id = models.IntegerField("乡镇", default=0)
+    category_id = models.IntegerField("一级分类", default=0)
+    n = models.IntegerField("数量")
+
+    class Meta:
+        verbose_name = "月度分类统计"
+        verbose_name_plural = "月度分类统计"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "month", "unit_id", "township_id", "category_id"], name="uniq_month_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.metric} {self.n}"

@@ -12,10 +12,11 @@ from django.db.models import QuerySet, Sum
 from xinfang.cases.choices import Channel, ClaimType
 from xinfang.cases.models import Case, Category
 from xinfang.orgs import policies
-from xinfang.orgs.models import Unit, UnitKind
+from xinfang.orgs.models import Unit
 from xinfang.orgs.permissions import Perm
 from xinfang.stats import metrics
-from xinfang.stats.models import DailyCount, ItemFact
+from xinfang.stats.dimensions import top_categories, townships_of
+from xinfang.stats.models import DailyCount, ItemFact, MonthCategoryCount, MonthCount
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ def scope_for(user, unit: Unit | None = None, place: Unit | None = None) -> Scop
 
 
 def counts(scope: Scope, start: dt.date, end: dt.date) -> QuerySet[DailyCount]:
+    """The daily counts of the period (what ``totals`` reads for the days outside whole months)."""
     qs = DailyCount.objects.filter(day__range=(start, end))
     if scope.unit_ids is not None:
         qs = qs.filter(unit_id__in=scope.unit_ids)
@@ -49,7 +51,68 @@ def counts(scope: Scope, start: dt.date, end: dt.date) -> QuerySet[DailyCount]:
 
 
 def totals(scope: Scope, start: dt.date, end: dt.date, *by: str) -> dict[tuple, int]:
-    """{(metric, sub, *by values): n} for the period."""
+    """{(metric, sub, *by values): n} for the period; ``by`` from ``unit_id``, ``place_id`` (grouped by township)
+    and ``category_id`` (grouped by top-level category; 件次 and 人次 only, with an empty subgroup).
+
+    Whole months are read from the monthly roll-ups, the days around them from the daily counts, so a month,
+    quarter or year costs a few thousand rows however many items it holds."""
+    from collections import Counter
+
+    out: Counter = Counter()
+    months, edges = _split(start, end)
+    if months is not None:
+        out.update(_rollup_totals(scope, *months, by))
+    if edges:
+        townships, tops = townships_of(), top_categories()
+        for a, b in edges:
+            for (metric, sub, *values), n in _daily_totals(scope, a, b, by).items():
+                mapped = []
+                for name, value in zip(by, values, strict=True):
+                    mapped.append(townships.get(value, 0) if name == "place_id" else
+                                  tops.get(value, 0) if name == "category_id" else value)
+                if "category_id" in by:
+                    if metric not in VOLUME_METRICS:
+                        continue
+                    sub = ""
+                out[(metric, sub, *mapped)] += n
+    return dict(out)
+
+
+VOLUME_METRICS = ("items", "persons")
+
+
+def _split(start: dt.date, end: dt.date):
+    """((first month, month after the last) of the whole months inside [start, end], or None; the edge ranges)."""
+    first = start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    after = end + dt.timedelta(days=1)
+    stop = after if after.day == 1 else after.replace(day=1)
+    if first >= stop:
+        return None, [(start, end)]
+    edges = []
+    if start < first:
+        edges.append((start, first - dt.timedelta(days=1)))
+    if stop <= end:
+        edges.append((stop, end))
+    return (first, stop), edges
+
+
+def _rollup_totals(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...]) -> dict[tuple, int]:
+    columns = {"unit_id": "unit_id", "place_id": "township_id", "category_id": "category_id"}
+    model = MonthCategoryCount if "category_id" in by else MonthCount
+    qs = model.objects.filter(month__gte=first, month__lt=stop)
+    if scope.unit_ids is not None:
+        qs = qs.filter(unit_id__in=scope.unit_ids)
+    if scope.place_ids is not None:
+        qs = qs.filter(township_id__in=scope.place_ids)
+    fields = [columns[b] for b in by]
+    if model is MonthCategoryCount:
+        rows = qs.values("metric", *fields).annotate(total=Sum("n")).order_by()
+        return {(r["metric"], "", *(r[f] for f in fields)): r["total"] for r in rows}
+    rows = qs.values("metric", "sub", *fields).annotate(total=Sum("n")).order_by()
+    return {(r["metric"], r["sub"], *(r[f] for f in fields)): r["total"] for r in rows}
+
+
+def _daily_totals(scope: Scope, start: dt.date, end: dt.date, by: tuple[str, ...]) -> dict[tuple, int]:
     rows = counts(scope, start, end).values("metric", "sub", *by).annotate(total=Sum("n")).order_by()
     return {(r["metric"], r["sub"], *(r[b] for b in by)): r["total"] for r in rows}
 
@@ -81,45 +144,21 @@ def summary(scope: Scope, start: dt.date, end: dt.date) -> dict:
         "by_channel": {channels.get(s, s): n for (m, s), n in sorted(found.items()) if m == "items"},
         "人次_by_channel": {channels.get(s, s): n for (m, s), n in sorted(found.items()) if m == "persons"},
         "by_claim_type": {claims.get(s, s): n for (m, s), n in sorted(found.items()) if m == "items_claim"},
-        "by_township": _named(by_place, townships_of()),
-        "by_category": _named(by_category, top_categories()),
-        "by_unit": _named(by_unit, {u: u for u in unit_names()}, names=unit_names()),
+        "by_township": _named(by_place, townships_of(), unit_names()),
+        "by_category": _named(by_category, top_categories(), dict(Category.objects.values_list("pk", "name"))),
+        "by_unit": _named(by_unit, {u: u for u in unit_names()}, unit_names()),
     }
     return {"metrics": metric_values(found), "volumes": volumes}
 
 
-def _named(found: dict[tuple, int], group: dict[int, int], names: dict[int, str] | None = None) -> dict[str, int]:
+def _named(found: dict[tuple, int], group: dict[int, int], names: dict[int, str]) -> dict[str, int]:
     """件次 per group (place → township, category → top level …), by the group's name."""
-    names = names or {**dict(Unit.objects.values_list("pk", "name")), **dict(Category.objects.values_list("pk", "name"))}
     out: dict[str, int] = defaultdict(int)
     for (metric, _sub, key), n in found.items():
         if metric == "items":
             target = group.get(key)
             out[names.get(target, "未填写") if target else "未填写"] += n
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
-
-
-def townships_of() -> dict[int, int]:
-    """place id → its township's id (a township itself; a village's parent)."""
-    units = {pk: (kind, parent) for pk, kind, parent in Unit.objects.values_list("pk", "kind", "parent_id")}
-    out = {}
-    for pk, (kind, parent) in units.items():
-        if kind == UnitKind.TOWNSHIP:
-            out[pk] = pk
-        elif kind == UnitKind.VILLAGE and parent in units:
-            out[pk] = parent
-    return out
-
-
-def top_categories() -> dict[int, int]:
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-    out = {}
-    for pk in parents:
-        top = pk
-        while parents.get(top):
-            top = parents[top]
-        out[pk] = top
-    return out
 
 
 def unit_names() -> dict[int, str]:
