@@ -28,6 +28,7 @@ run: install $(DATA)/secret_key
 	$(RUN_ENV) $(BIN)/xinfang migrate --noinput -v 0
 	$(RUN_ENV) $(BIN)/xinfang collectstatic --noinput -v 0
 	$(RUN_ENV) $(BIN)/xinfang demo
+	$(RUN_ENV) $(BIN)/xinfang stats fill
 	@echo "训练内容分类建议模型（用演示信访件中已确定的分类）……"
 	$(RUN_ENV) $(BIN)/xinfang intel train --from-cases --out $(DATA)/intel/category-model.npz > /dev/null
 	@echo "信访通已启动：http://$(BIND)/  （按 Ctrl+C 停止）"
