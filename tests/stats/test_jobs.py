@@ -61,3 +61,15 @@ def test_verify_prints_zero_mismatches_as_json(petition, county, capsys):
 def test_bad_input_is_refused_in_chinese(argv, message):
     with pytest.raises(CommandError, match=message):
         call_command("stats", *argv)
+
+
+def test_rates_per_10000_residents_where_a_population_is_recorded(petition, county, capsys):
+    county.town.population = 25_000
+    county.town.save()
+    for _ in range(3):
+        petition()  # problem place: a village of 东街镇
+    call_command("stats", "fill")
+    call_command("stats", "show", "--from", "2026-09-01", "--to", "2026-09-30")
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # 3 items for 25,000 residents: 1.2 per 10,000; 西山乡 has no population recorded and is left out.
+    assert data["volumes"]["每万人_by_township"] == {"东街镇": {"件次": 3, "常住人口": 25000, "每万人": 1.2}}

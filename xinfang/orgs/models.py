@@ -51,6 +51,8 @@ class Unit(models.Model):
     doc_prefix = models.CharField(
         "机关代字", max_length=12, blank=True, help_text="文书编号的机关代字，如 清信（清河县信访局）；留空时由单位名称推出"
     )
+    # Residents of a township or village, for rates per 10,000 residents in the statistics; empty: not shown.
+    population = models.PositiveIntegerField("常住人口", null=True, blank=True, help_text="乡镇、村的常住人口，用于统计每万人信访量")
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
