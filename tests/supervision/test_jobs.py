@@ -218,3 +218,16 @@ def test_nothing_can_be_deleted_in_the_admin(county):
         if model._meta.app_label == "supervision":
             assert not admin.has_delete_permission(request), model
             assert not admin.has_change_permission(request), model
+
+
+def test_reminders_go_only_to_units_under_the_bureaus_supervision(petition, county, at, caplog, settings):
+    """A 复核 runs at the city: the county's daily job leaves it to the city and logs no failure."""
+    item = drive(petition, county, Status.UNDER_REREVIEW)
+    rereview = item.clocks.get(rule_code="rereview", stopped_on__isnull=True)
+    assert rereview.unit_id == county.city.pk
+    settings.XINFANG_REMINDER_MOMENTS = ("due_day",)
+    at(rereview.due_on)
+    with caplog.at_level("ERROR", logger="xinfang.supervision.jobs"):
+        jobs.run_daily(today=rereview.due_on)
+    assert not Reminder.objects.filter(case=item).exists()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

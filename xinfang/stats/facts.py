@@ -14,7 +14,7 @@ Every fact is (day, metric, subgroup, unit, n); the caller adds the item's place
   ``accept_due``/``accept_on_time`` for the acceptance decision, ``handle_due``/``handle_on_time`` for the
   written reply (``first_…`` for first-time items). A clock replaced by a recomputation (a changed procedure, an
   extension) or ended by handing the duty on (an upheld objection) does not count; its successor does. One still
-  running counts in the denominator only: undecided past its due date is late.
+  running counts in the denominator only, once its due date has passed (``as_of``): undecided then is late.
 - Evaluation: ``evaluated``, ``satisfied`` and ``evaluation_overdue``, subgroup ``unit`` (the handling unit) or
   ``bureau`` (the registering 信访部门), on the day of the evaluation or of the overdue mark.
 - A conclusion (reply delivered, or a mediation agreement) counts ``concluded`` on its day at the concluding unit,
@@ -147,7 +147,8 @@ def item_facts(h: History, as_of: dt.date, *, settle_days: int, unit_kinds: dict
     for rule, c, on_time in finished:
         _clock(out, rule, c, on_time, first=not repeat)
     for rule, c in clocks.items():
-        _clock(out, rule, c, False, first=not repeat)
+        if c.due < as_of:  # undecided past its due date: late; before that it is not yet due, and not counted
+            _clock(out, rule, c, False, first=not repeat)
     handler = conclusion[1] if conclusion else (routed_to or h.registering_unit_id)
     for day, sub, value in evaluations:
         unit = handler if sub == "unit" else h.registering_unit_id

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
-from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.models import Case, CaseEvent, Clock
 from xinfang.core import clock
 from xinfang.orgs.models import Unit
 from xinfang.stats import dimensions, facts
@@ -204,14 +204,21 @@ def _changed_since(mark: int) -> set[int]:
 
 
 def _windows_ending(before: dt.date, now: dt.date) -> set[int]:
-    """Items concluded so that their 息诉罢访 window ends in (before, now] (or [now, before) going back)."""
+    """Items whose figures change with the day alone between ``before`` and ``now``: a 息诉罢访 window ending, or
+    an undecided clock passing its due date."""
     if before == now:
         return set()
     low, high = sorted((before, now))
     days = dt.timedelta(days=settle_days())
-    return set(CaseEvent.objects.filter(action__in=facts.CONCLUDING_ACTIONS,
-                                        effective_on__range=(low - days, high - days))
-               .values_list("case_id", flat=True))
+    concluded = set(CaseEvent.objects.filter(action__in=facts.CONCLUDING_ACTIONS,
+                                             effective_on__range=(low - days, high - days))
+                    .values_list("case_id", flat=True))
+    # An undecided clock counts as late from the day after its due date. The clocks table only says which items
+    # to look at; what counts is worked out from their events.
+    overdue = set(Clock.objects.filter(stopped_on__isnull=True, rule_code__in=facts.ACCEPT_RULES | facts.HANDLE_RULES,
+                                       due_on__gte=low - dt.timedelta(days=1), due_on__lt=high)
+                  .values_list("case_id", flat=True))
+    return concluded | overdue
 
 
 def refill(start: dt.date, end: dt.date, as_of: dt.date | None = None) -> int:

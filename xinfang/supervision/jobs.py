@@ -21,6 +21,8 @@ from xinfang.cases.models import Case, CaseEvent, Clock
 from xinfang.cases.states import OPEN_STATES
 from xinfang.core import clock
 from xinfang.documents.models import DocumentKind, IssuedDocument
+from xinfang.orgs import policies
+from xinfang.orgs.permissions import Perm
 from xinfang.supervision import ladder, services
 from xinfang.supervision.models import ErrorEntry, Reminder, Supervision
 
@@ -95,8 +97,10 @@ def send_reminders(today: dt.date, actor) -> int:
         return 0
     window = today - dt.timedelta(days=START_WINDOW_DAYS)
     # Only clocks that can be at one of the moments today; the level is computed in SQL like the board's.
+    # Only units under the bureau's supervision: an item reviewed by the city (复核) is the city's to remind.
+    supervised = policies.unit_ids_with(actor, Perm.SUPERVISE)
     candidates = (
-        Clock.objects.filter(ladder.RUNNING, paused=False, rule_code__in=REMINDER_RULES,
+        Clock.objects.filter(ladder.RUNNING, paused=False, rule_code__in=REMINDER_RULES, unit_id__in=supervised,
                              case__status__in=sorted(s.value for s in OPEN_STATES))
         .annotate(level=ladder.level_expression(today))
         .filter(Q(started_on__gte=window) | Q(due_on=today) | Q(level=ladder.Level.DUE_SOON))
