@@ -329,3 +329,5 @@ XINFANG_GROUP_RECEPTION_DAYS = _env_at_least("XINFANG_GROUP_RECEPTION_DAYS", 7, 
 XINFANG_SETTLED_DAYS = _env_at_least("XINFANG_SETTLED_DAYS", 90, 1)
 # 积案: open items older than this many days, on the leaders' backlog list.
 XINFANG_BACKLOG_DAYS = _env_at_least("XINFANG_BACKLOG_DAYS", 90, 1)
+# 统计分析: a unit is ranked by a rate only with at least this many items in its denominator (fewer swing wildly).
+XINFANG_STATS_RANK_MIN = _env_at_least("XINFANG_STATS_RANK_MIN", 5, 1)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("supervision/", include("xinfang.supervision.urls")),
     path("leaders/", include("xinfang.leaders.urls")),
     path("prevention/", include("xinfang.prevention.urls")),
+    path("stats/", include("xinfang.stats.urls")),
     path("", include("xinfang.workbench.urls")),
 ]

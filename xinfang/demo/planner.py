@@ -383,10 +383,11 @@ def _simulate(kinds: list[str], received: dt.date, seed: float, today: dt.date, 
             evaluation_due = due("evaluation", d)
             steps.append(Step(kind, d, params))
             prev = kind
-            # case_evaluate records the evaluation as of today, so only items whose evaluation window is
-            # still open today can be evaluated without contradicting their own clock.
-            if evaluate and evaluation_due >= today and d < today and rng.random() < 0.7:
-                steps.append(Step("evaluate", min(today, d + gap(1, 10))))
+            # Most petitioners evaluate within days of the first reply (dated then, inside its window; a later
+            # reply opens no new evaluation); the rest are marked 超期未评价 by the daily job.
+            first_reply = not any(step.kind == "deliver" for step in steps[:-1])
+            if evaluate and first_reply and d < today and rng.random() < 0.7:
+                steps.append(Step("evaluate", min(today, d + gap(1, 10), evaluation_due)))
             continue
         elif kind == "request_review":
             assert window is not None

@@ -386,7 +386,8 @@ class DemoBuilder:
     def _evaluate(self, plan: Plan, step: Step, case: Case, rng: random.Random) -> Case:
         weights = [("satisfied", 60), ("basic", 25), ("unsatisfied", 15)]
         return s.case_evaluate(
-            case=case, bureau=_pick(rng, weights), unit=_pick(rng, weights), comment=rng.choice(text.EVALUATION_COMMENTS)
+            case=case, bureau=_pick(rng, weights), unit=_pick(rng, weights), comment=rng.choice(text.EVALUATION_COMMENTS),
+            on=step.on,
         )
 
     def _request_review(self, plan: Plan, step: Step, case: Case, rng: random.Random) -> Case:

@@ -19,7 +19,7 @@ from xinfang.cases.models import CaseEvent
 from xinfang.cases.workflow import ACTION_LABELS
 from xinfang.core import clock
 from xinfang.orgs.models import Unit, UnitKind, User
-from xinfang.stats import selectors
+from xinfang.stats import dashboard, selectors
 from xinfang.stats.reports import (
     Audience,
     Column,
@@ -79,7 +79,7 @@ def gather(a: Audience, start: dt.date, end: dt.date) -> Annual:
 
 def _months(a: Audience, start: dt.date, end: dt.date) -> list[MonthRow]:
     """件次, 人次 and the two rates of each month of the year, up to the current month."""
-    found = selectors.monthly_totals(a.scope, start, end, {"items", "persons", *MONTH_RATES})
+    found = dashboard.monthly_totals(a.scope, start, end, {"items", "persons", *MONTH_RATES})
     by_month: dict[int, Counter] = {}
     for (first, metric, _sub), n in found.items():
         by_month.setdefault(first.month, Counter())[metric] += n

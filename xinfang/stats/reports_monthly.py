@@ -23,7 +23,7 @@ from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.workflow import EVENT_LABELS
 from xinfang.core import clock
 from xinfang.orgs.models import Unit, User
-from xinfang.stats import selectors
+from xinfang.stats import dashboard, selectors
 from xinfang.stats.models import ItemFact
 from xinfang.stats.reports import (
     SMALL_TABLE_SIZE,
@@ -88,7 +88,7 @@ class Monthly:
     end: dt.date
     current: dict
     previous: dict
-    page: selectors.StatsPage  # the statistics page of the month: its rankings and overdue table are printed
+    page: dashboard.StatsPage  # the statistics page of the month: its rankings and overdue table are printed
     errors: list[ErrorGroup]
     errors_withdrawn: int
     errors_contested: int
@@ -120,7 +120,7 @@ class Monthly:
         return [r for r in rows if r.accept_late or r.handle_late]
 
 
-def _columns(table: selectors.Table) -> dict[str, int]:
+def _columns(table: dashboard.Table) -> dict[str, int]:
     """Column positions by label (a grouped column as group + label: 受理告知未按期), so that the page may order
     its columns as it likes."""
     return {f"{c.group}{c.label}": i for i, c in enumerate(table.columns)}
@@ -153,7 +153,7 @@ def gather(a: Audience, start: dt.date, end: dt.date) -> Monthly:
     previous = selectors.summary(a.scope, *month_before(start))
     # The rankings and the overdue table are the statistics page's own, so the printed bulletin and the page
     # rank the same units in the same order under the same minimum.
-    page = selectors.stats_page(a.scope, selectors.month_period(start.year, start.month), {},
+    page = dashboard.stats_page(a.scope, dashboard.month_period(start.year, start.month), {},
                                 rank_min=rank_minimum())
     errors, withdrawn, contested = _errors(a, start, end, names)
     late_total, late, late_by_unit = _late_acts(a, start, end, names)
