@@ -299,7 +299,9 @@ def measure(args) -> dict:
         out["items"] = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM cases_caseevent")
         out["events"] = cur.fetchone()[0]
-    if not args.reuse:
+    from xinfang.stats.models import FillState
+
+    if not FillState.objects.filter(as_of__isnull=False).exists():  # a new load, or a reuse never filled
         t0 = time.perf_counter()
         result = fill.fill(END)
         out["full_fill_s"] = round(time.perf_counter() - t0, 1)

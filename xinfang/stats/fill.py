@@ -82,9 +82,9 @@ def computed(case_ids: Iterable[int], as_of: dt.date) -> dict[int, tuple[Counter
 # --- writing ------------------------------------------------------------------------------------------------
 
 
-def recompute(case_ids: Iterable[int], as_of: dt.date) -> int:
-    """Replace the stored facts of these items and move the daily counts by the difference. Call inside a
-    transaction; returns the number of items."""
+def recompute(case_ids: Iterable[int], as_of: dt.date, *, counts: bool = True) -> int:
+    """Replace the stored facts of these items and move the daily counts by the difference (``counts=False``:
+    facts only, for ``rebuild_counts`` to sum afterwards). Call inside a transaction; returns the number of items."""
     ids = sorted(set(case_ids))
     total = 0
     dims = (dimensions.townships_of(), dimensions.top_categories()) if ids else None
@@ -92,10 +92,11 @@ def recompute(case_ids: Iterable[int], as_of: dt.date) -> int:
         chunk = ids[start:start + BATCH]
         fresh = computed(chunk, as_of)
         change: Counter = Counter()
-        for row in ItemFact.objects.filter(case_id__in=chunk).values_list(
-            "day", "metric", "sub", "unit_id", "place_id", "category_id", "n"
-        ):
-            change[row[:6]] -= row[6]
+        if counts:
+            for row in ItemFact.objects.filter(case_id__in=chunk).values_list(
+                "day", "metric", "sub", "unit_id", "place_id", "category_id", "n"
+            ):
+                change[row[:6]] -= row[6]
         ItemFact.objects.filter(case_id__in=chunk).delete()
         new_rows = []
         for case_id, (got, upto) in fresh.items():
@@ -103,9 +104,52 @@ def recompute(case_ids: Iterable[int], as_of: dt.date) -> int:
                 change[key] += n
                 new_rows.append((case_id, *key, n, upto))
         _insert_facts(new_rows)
-        _add_counts({k: n for k, n in change.items() if n}, *dims)
+        if counts:
+            _add_counts({k: n for k, n in change.items() if n}, *dims)
         total += len(chunk)
     return total
+
+
+_MONTH = {"postgresql": "CAST(date_trunc('month', d.day) AS date)", "sqlite": "date(d.day, 'start of month')"}
+
+
+def rebuild_counts() -> None:
+    """Sum every count again from the stored facts, in SQL (the first fill of a large database: millions of facts
+    are summed by the database in a minute instead of key by key). Call inside a transaction."""
+    townships, tops = dimensions.townships_of(), dimensions.top_categories()
+    month = _MONTH.get(connection.vendor, _MONTH["sqlite"])
+    with connection.cursor() as cursor:
+        for table in ("stats_dailycount", "stats_monthcount", "stats_monthcategorycount"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant table names)
+        cursor.execute(
+            "INSERT INTO stats_dailycount (day, metric, sub, unit_id, place_id, category_id, n) "
+            "SELECT day, metric, sub, unit_id, place_id, category_id, SUM(n) FROM stats_itemfact "
+            "GROUP BY day, metric, sub, unit_id, place_id, category_id HAVING SUM(n) <> 0"
+        )
+        cursor.execute("CREATE TEMP TABLE stats_place_map (place integer PRIMARY KEY, township integer)")
+        cursor.execute("CREATE TEMP TABLE stats_category_map (category integer PRIMARY KEY, top integer)")
+        for table, pairs in (("stats_place_map", townships), ("stats_category_map", tops)):
+            items = list(pairs.items())
+            for start in range(0, len(items), 500):
+                part = items[start:start + 500]
+                cursor.execute(f"INSERT INTO {table} VALUES {', '.join(['(%s, %s)'] * len(part))}",  # noqa: S608
+                               [v for pair in part for v in pair])
+        cursor.execute(
+            "INSERT INTO stats_monthcount (month, metric, sub, unit_id, township_id, n) "  # noqa: S608 (constants)
+            f"SELECT {month}, d.metric, d.sub, d.unit_id, COALESCE(p.township, 0), SUM(d.n) "
+            "FROM stats_dailycount d LEFT JOIN stats_place_map p ON p.place = d.place_id "
+            f"GROUP BY {month}, d.metric, d.sub, d.unit_id, COALESCE(p.township, 0) HAVING SUM(d.n) <> 0"
+        )
+        cursor.execute(
+            "INSERT INTO stats_monthcategorycount (month, metric, unit_id, township_id, category_id, n) "  # noqa: S608
+            f"SELECT {month}, d.metric, d.unit_id, COALESCE(p.township, 0), COALESCE(c.top, 0), SUM(d.n) "
+            "FROM stats_dailycount d LEFT JOIN stats_place_map p ON p.place = d.place_id "
+            "LEFT JOIN stats_category_map c ON c.category = d.category_id "
+            "WHERE d.metric IN ('items', 'persons') "
+            f"GROUP BY {month}, d.metric, d.unit_id, COALESCE(p.township, 0), COALESCE(c.top, 0) HAVING SUM(d.n) <> 0"
+        )
+        cursor.execute("DROP TABLE stats_place_map")
+        cursor.execute("DROP TABLE stats_category_map")
 
 
 _FACT_COLUMNS = ("case_id", "day", "metric", "sub", "unit_id", "place_id", "category_id", "n", "upto")
@@ -126,7 +170,7 @@ def _insert_facts(rows: list[tuple]) -> None:
                                  batch_size=2000)
 
 
-# One statement per 500 keys: add each difference to its count (0 rows are dropped after).
+# One statement per 500 keys: add each difference to its count (counts brought to 0 are dropped after).
 _UPSERTS = {
     "daily": ("stats_dailycount", ("day", "metric", "sub", "unit_id", "place_id", "category_id")),
     "month": ("stats_monthcount", ("month", "metric", "sub", "unit_id", "township_id")),
@@ -148,17 +192,21 @@ def _add_counts(change: dict[Key, int], townships: dict[int, int], tops: dict[in
     for name, counts in (("daily", change), ("month", monthly), ("category", by_category)):
         table, columns = _UPSERTS[name]
         items = [(k, n) for k, n in counts.items() if n]
+        emptied: list[int] = []
         with connection.cursor() as cursor:
             for start in range(0, len(items), 500):
                 part = items[start:start + 500]
                 row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
                 cursor.execute(
                     f"INSERT INTO {table} ({', '.join(columns)}, n) VALUES {', '.join([row] * len(part))} "  # noqa: S608
-                    f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET n = {table}.n + excluded.n",
+                    f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET n = {table}.n + excluded.n RETURNING id, n",
                     [v for key, n in part for v in (*key, n)],
                 )
-            if items:
-                cursor.execute(f"DELETE FROM {table} WHERE n = 0")  # noqa: S608 (table names are constants)
+                emptied.extend(pk for pk, n in cursor.fetchall() if n == 0)
+            # Only the counts this change brought to zero (a scan for n = 0 would read the whole table each time).
+            for start in range(0, len(emptied), 1000):
+                part = emptied[start:start + 1000]
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)  # noqa: S608
 
 
 # --- the three commands -----------------------------------------------------------------------------------------
@@ -178,7 +226,12 @@ def fill(as_of: dt.date | None = None) -> FillResult:
         state, _ = FillState.objects.select_for_update().get_or_create(pk=1)
         newest = CaseEvent.objects.aggregate(m=Max("pk"))["m"] or 0
         if state.as_of is None:
-            touched = set(Case.objects.values_list("pk", flat=True))
+            # The first fill: every item's facts, then every count summed once in SQL.
+            n = recompute(Case.objects.values_list("pk", flat=True), as_of, counts=False)
+            rebuild_counts()
+            state.last_event_id, state.as_of, state.filled_at = newest, as_of, clock.now()
+            state.save()
+            return FillResult(items=n, last_event_id=newest, as_of=as_of)
         else:
             touched = _changed_since(state.last_event_id)
             touched |= set(Case.earlier_items.through.objects.filter(from_case_id__in=touched)
