@@ -30,9 +30,9 @@ from xinfang.stats.selectors import (  # noqa: F401 (re-used names)
 
 # --- the statistics page (/stats/): periods, grouped reads, figures, the drill-down ------------------------------
 #
-# The page sums daily counts in a fixed handful of grouped statements (the period by unit; the previous period
-# and the same period last year in one statement; 件次 by place × category; twelve months by month), whatever
-# the number of units or items. Tables are built here as plain rows of cells so that the page and its Excel
+# The page sums the monthly roll-ups (the daily counts for days outside whole months) in a fixed handful of
+# grouped statements (the period by unit; the previous period and the same period last year; 件次 by place ×
+# category; twelve months by month), whatever the number of units or items. Tables are built here as plain rows of cells so that the page and its Excel
 # export show the same numbers from the same objects; a count carries the drill-down's query string.
 
 PERIOD_KINDS = {"month": "按月", "quarter": "按季度", "year": "按年", "custom": "自定义"}
