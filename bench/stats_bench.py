@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import statistics
 import sys
 import time
@@ -57,30 +56,6 @@ def parse_args() -> argparse.Namespace:
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def setup(args) -> None:
-    import psycopg
-
-    if not args.reuse:
-        with psycopg.connect(f"{args.pg_server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{args.db_name}"')
-    os.environ["XINFANG_DATABASE_URL"] = f"{args.pg_server}/{args.db_name}"
-    os.environ["XINFANG_DEBUG"] = "false"
-    os.environ.setdefault("XINFANG_SECRET_KEY", "bench-only-secret-key-not-for-deployment")
-    os.environ["XINFANG_ALLOWED_HOSTS"] = "testserver,localhost"
-    os.environ["XINFANG_LOG_LEVEL"] = "WARNING"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
-    django.setup()
-    from django.test.utils import override_settings
-
-    override_settings(STORAGES={
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }).enable()
 
 
 def build_county():
@@ -385,6 +360,8 @@ def day_of_changes(args) -> dict:
 
 def main() -> None:
     args = parse_args()
+    from bench.supervision_board import setup
+
     setup(args)
     from django.core.management import call_command
 

@@ -61,6 +61,26 @@ def pytest_runtest_call(item):
 
 
 @pytest.fixture
+def at():
+    """``at(day)``: today is ``day`` (10:00 Beijing time) until the next call or the end of the test."""
+    import time_machine
+
+    cst = dt.timezone(dt.timedelta(hours=8))
+    travellers = []
+
+    def move(day: dt.date):
+        if travellers:
+            travellers.pop().stop()
+        t = time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=cst), tick=False)
+        t.start()
+        travellers.append(t)
+
+    yield move
+    if travellers:
+        travellers.pop().stop()
+
+
+@pytest.fixture
 def county(db):
     u = SimpleNamespace()
     u.city = unit_create(name="市人民政府", code="SZF", kind=UnitKind.CITY)

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from docx import Document
@@ -24,26 +23,8 @@ from xinfang.supervision import jobs
 # Acts are recorded on their own day (time frozen there), so the backdating rules apply as in production.
 pytestmark = [pytest.mark.django_db, pytest.mark.date_rules]
 D = dt.date
-CST = dt.timezone(dt.timedelta(hours=8))
 SEP = (D(2026, 9, 1), D(2026, 9, 30))
 REPORT_DAY = D(2026, 10, 12)
-
-
-@pytest.fixture
-def at():
-    """``at(day)``: today is ``day`` (10:00 Beijing time) until the next call or the end of the test."""
-    travellers = []
-
-    def move(day: dt.date):
-        if travellers:
-            travellers.pop().stop()
-        t = time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=CST), tick=False)
-        t.start()
-        travellers.append(t)
-
-    yield move
-    if travellers:
-        travellers.pop().stop()
 
 
 @pytest.fixture
