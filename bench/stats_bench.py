@@ -365,9 +365,9 @@ def main() -> None:
     setup(args)
     from django.core.management import call_command
 
+    log("migrating")
+    call_command("migrate", verbosity=0)  # with --reuse: the migrations added since the load
     if not args.reuse:
-        log("migrating")
-        call_command("migrate", verbosity=0)
         bureau = build_county()
         template = template_item(bureau)
         t0 = time.perf_counter()
