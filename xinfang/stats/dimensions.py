@@ -8,6 +8,9 @@ import datetime as dt
 from xinfang.cases.models import Category
 from xinfang.orgs.models import Unit, UnitKind
 
+# The volumes, the only metrics broken down by category (``MonthCategoryCount``).
+VOLUME_METRICS = ("items", "persons")
+
 
 def townships_of() -> dict[int, int]:
     """place id → its township's id (a township itself; a village's parent)."""

@@ -176,19 +176,24 @@ _UPSERTS = {
     "month": ("stats_monthcount", ("month", "metric", "sub", "unit_id", "township_id")),
     "category": ("stats_monthcategorycount", ("month", "metric", "unit_id", "township_id", "category_id")),
 }
-VOLUME_METRICS = ("items", "persons")
+VOLUME_METRICS = dimensions.VOLUME_METRICS
+
+
+def _rolled_up(daily: dict[Key, int], townships: dict[int, int], tops: dict[int, int]) -> tuple[Counter, Counter]:
+    """Daily keys mapped to the keys of the two monthly roll-ups (``MonthCount``, ``MonthCategoryCount``)."""
+    monthly: Counter = Counter()
+    by_category: Counter = Counter()
+    for (day, metric, sub, unit, place, category), n in daily.items():
+        month, township = dimensions.month_of(day), townships.get(place, 0)
+        monthly[(month, metric, sub, unit, township)] += n
+        if metric in VOLUME_METRICS:
+            by_category[(month, metric, unit, township, tops.get(category, 0))] += n
+    return monthly, by_category
 
 
 def _add_counts(change: dict[Key, int], townships: dict[int, int], tops: dict[int, int]) -> None:
     """Move the daily counts and their monthly roll-ups by the facts' difference."""
-    monthly: Counter = Counter()
-    by_category: Counter = Counter()
-    for (day, metric, sub, unit, place, category), n in change.items():
-        month = dimensions.month_of(day)
-        township = townships.get(place, 0)
-        monthly[(month, metric, sub, unit, township)] += n
-        if metric in VOLUME_METRICS:
-            by_category[(month, metric, unit, township, tops.get(category, 0))] += n
+    monthly, by_category = _rolled_up(change, townships, tops)
     for name, counts in (("daily", change), ("month", monthly), ("category", by_category)):
         table, columns = _UPSERTS[name]
         items = [(k, n) for k, n in counts.items() if n]
@@ -327,14 +332,7 @@ def verify(start: dt.date | None = None, end: dt.date | None = None) -> tuple[li
 
 def _rollup_problems(daily: Counter) -> list[str]:
     """The monthly roll-ups against the daily counts (checked over the whole range only: a month is whole)."""
-    townships, tops = dimensions.townships_of(), dimensions.top_categories()
-    monthly: Counter = Counter()
-    by_category: Counter = Counter()
-    for (day, metric, sub, unit, place, category), n in daily.items():
-        month, township = dimensions.month_of(day), townships.get(place, 0)
-        monthly[(month, metric, sub, unit, township)] += n
-        if metric in VOLUME_METRICS:
-            by_category[(month, metric, unit, township, tops.get(category, 0))] += n
+    monthly, by_category = _rolled_up(daily, dimensions.townships_of(), dimensions.top_categories())
     problems = []
     for model, expected, fields in (
         (MonthCount, monthly, ("month", "metric", "sub", "unit_id", "township_id")),

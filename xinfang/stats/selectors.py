@@ -14,7 +14,7 @@ from xinfang.cases.models import Case, Category
 from xinfang.orgs import policies
 from xinfang.orgs.models import Unit
 from xinfang.orgs.permissions import Perm
-from xinfang.stats import metrics
+from xinfang.stats import dimensions, metrics
 from xinfang.stats.dimensions import top_categories, townships_of
 from xinfang.stats.models import DailyCount, ItemFact, MonthCategoryCount, MonthCount
 
@@ -78,7 +78,7 @@ def totals(scope: Scope, start: dt.date, end: dt.date, *by: str) -> dict[tuple, 
     return dict(out)
 
 
-VOLUME_METRICS = ("items", "persons")
+VOLUME_METRICS = dimensions.VOLUME_METRICS
 
 
 def _split(start: dt.date, end: dt.date):
@@ -138,25 +138,24 @@ def summary(scope: Scope, start: dt.date, end: dt.date) -> dict:
     by_unit = totals(scope, start, end, "unit_id")
     channels = dict(Channel.choices)
     claims = dict(ClaimType.choices)
+    names, towns = unit_names(), townships_of()
     volumes = {
         "件次": term_sum(found, (("items", None),)),
         "人次": term_sum(found, (("persons", None),)),
         "by_channel": {channels.get(s, s): n for (m, s), n in sorted(found.items()) if m == "items"},
         "人次_by_channel": {channels.get(s, s): n for (m, s), n in sorted(found.items()) if m == "persons"},
         "by_claim_type": {claims.get(s, s): n for (m, s), n in sorted(found.items()) if m == "items_claim"},
-        "by_township": _named(by_place, townships_of(), unit_names()),
+        "by_township": _named(by_place, towns, names),
         "by_category": _named(by_category, top_categories(), dict(Category.objects.values_list("pk", "name"))),
-        "by_unit": _named(by_unit, {u: u for u in unit_names()}, unit_names()),
-        "每万人_by_township": per_10k_residents(by_place),
+        "by_unit": _named(by_unit, {u: u for u in names}, names),
+        "每万人_by_township": per_10k_residents(by_place, towns, names),
     }
     return {"metrics": metric_values(found), "volumes": volumes}
 
 
-def per_10k_residents(by_place: dict[tuple, int]) -> dict[str, dict]:
+def per_10k_residents(by_place: dict[tuple, int], townships: dict[int, int], names: dict[int, str]) -> dict[str, dict]:
     """件次 per 10,000 residents of each township whose population is recorded (``Unit.population``)."""
-    townships = townships_of()
     people = dict(Unit.objects.filter(population__gt=0).values_list("pk", "population"))
-    names = unit_names()
     items: dict[int, int] = defaultdict(int)
     for (metric, _sub, place), n in by_place.items():
         if metric == "items" and townships.get(place):
