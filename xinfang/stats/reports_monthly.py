@@ -220,6 +220,12 @@ def _late_acts(a: Audience, start: dt.date, end: dt.date, names: dict[int, str])
     )
     if a.unit_ids is not None:
         qs = qs.filter(actor_unit_id__in=a.unit_ids)
+    if a.user is not None:
+        # Item numbers only of items the reader may list (never an accusation to its accused side).
+        from xinfang.cases import secrecy
+        from xinfang.cases.models import Case
+
+        qs = qs.filter(case__in=secrecy.listable(a.user, Case.objects.all()).values("pk"))
     rows = list(qs.values_list("case__number", "action", "actor_unit_id", "effective_on", "recorded"))
     by_unit = Counter(short(names, r[2] or 0) for r in rows)
     # Most belated first: those are the ones a supervisor asks about.
