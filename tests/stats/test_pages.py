@@ -477,3 +477,20 @@ def test_query_count_does_not_grow_with_units_or_items(client, county, petition,
     assert page_of(get(client, county.zhao, **SEPTEMBER)).tiles["件次"]["value"] == "20"
     assert queries_for(client, county.zhao, "/stats/export/", {"table": "all", **SEPTEMBER}) == export_before
     assert after <= 30  # a handful of grouped reads plus the session, grants and navigation
+
+
+def test_the_page_links_the_reports_of_its_period_to_their_readers(client, county, world, at):
+    at(D(2026, 12, 2))
+    resp = get(client, county.zhao, period="month", month="2026-09")
+    links = re.findall(r'<a class="btn secondary" href="([^"]+)" data-testid="report-link">([^<]+)</a>',
+                       resp.content.decode())
+    assert [label for _, label in links] == ["月度通报（2026年9月）（Word）", "年度报告（2026年）（Word）"]
+    for url, _ in links:
+        download = client.get(url.replace("&amp;", "&"))
+        assert download.status_code == 200 and download["Content-Type"].endswith("wordprocessingml.document")
+    # A month not over yet: the bulletin offered is the last one that is.
+    resp = get(client, county.zhao, period="month", month="2026-12")
+    assert "月度通报（2026年11月）" in resp.content.decode()
+    # A township's handler reads the figures of his town but no report (the reports answer him 404).
+    resp = get(client, county.li, period="month", month="2026-09")
+    assert resp.status_code == 200 and 'data-testid="report-link"' not in resp.content.decode()

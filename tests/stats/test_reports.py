@@ -146,6 +146,40 @@ def test_late_entries_list_the_backdated_act_only(history, county):
     assert history.a.number not in section(doc, "五、补录情况", "六、下一步工作要求")
 
 
+def test_late_entries_never_name_an_accusation_to_its_accused_side(history, county, petition, at):
+    """An accusation against the bureau goes to the county's discipline commission at registration; the
+    commission accepts it on 9-8 and records that on 9-10 (补录). The county head reads the act in the list; 赵督查,
+    whose unit is the accused bureau, reads neither the item's number nor a count that includes it."""
+    from xinfang.orgs.permissions import Role
+    from xinfang.orgs.services import user_create
+
+    officer = user_create(username="jw", password="Xinfang-2026", full_name="纪委承办", unit=county.discipline,
+                          roles=[(Role.UNIT_HEAD, county.discipline)])
+    at(D(2026, 9, 7))
+    accusation = petition(received_on=D(2026, 9, 7), title="检举信访局某科长违规收受礼品", claim_type="accusation",
+                          purpose="expose", accused_unit=county.bureau, accused_person="某科长")
+    accusation.refresh_from_db()
+    assert accusation.current_unit_id == county.discipline.pk
+    at(D(2026, 9, 10))
+    with backdate_reason("承办人9月8日受理，外出核查后补录"):
+        s.case_accept(case=accusation, actor=officer, on=D(2026, 9, 8))
+    at(REPORT_DAY)
+    fill.fill(REPORT_DAY)
+
+    def late_numbers(user):
+        doc = bulletin(user=user)
+        return [row[0] for row in table(doc, "信访件编号", "办理事项", "单位", "办理日期", "录入日期")[1:]], doc.text
+
+    listed, text = late_numbers(county.county_head)
+    # The acceptance and its notice, both recorded two days late.
+    assert listed == [history.c.number, accusation.number, accusation.number]
+    assert "有3项在办理日之后才录入系统（补录），涉及2个单位" in text
+    listed, text = late_numbers(county.zhao)
+    assert listed == [history.c.number]
+    assert accusation.number not in text
+    assert "有1项在办理日之后才录入系统（补录）" in text
+
+
 def test_withdrawn_errors_are_not_listed(history, county):
     from xinfang.supervision.models import ErrorEntry
 

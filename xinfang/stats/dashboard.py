@@ -15,7 +15,7 @@ from xinfang.cases.models import Category
 from xinfang.orgs.models import Unit
 from xinfang.stats import metrics
 from xinfang.stats.dimensions import top_categories, townships_of
-from xinfang.stats.models import DailyCount, MonthCount
+from xinfang.stats.models import DailyCount
 from xinfang.stats.selectors import (  # noqa: F401 (re-used names)
     DRILL_METRICS,
     FACT_LABELS,
@@ -24,6 +24,7 @@ from xinfang.stats.selectors import (  # noqa: F401 (re-used names)
     _scoped,
     _split,
     metric_values,
+    rollup_query,
     term_sum,
     totals,
 )
@@ -137,13 +138,10 @@ def monthly_totals(scope: Scope, first: dt.date, end: dt.date, names: set[str]) 
     out: dict[tuple, int] = defaultdict(int)
     months, edges = _split(first, end)
     if months is not None:
-        qs = MonthCount.objects.filter(month__gte=months[0], month__lt=months[1], metric__in=sorted(names))
-        if scope.unit_ids is not None:
-            qs = qs.filter(unit_id__in=scope.unit_ids)
-        if scope.place_ids is not None:
-            qs = qs.filter(township_id__in=scope.place_ids)
-        for r in qs.values("month", "metric", "sub").annotate(total=Sum("n")).order_by():
-            out[(r["month"], r["metric"], r["sub"])] += r["total"]
+        qs, fields = rollup_query(scope, *months, ())
+        for month, *key, total in (qs.filter(metric__in=sorted(names)).values_list("month", *fields)
+                                   .annotate(total=Sum("n")).order_by()):
+            out[(month, *key)] += total
     for a, b in edges:
         rows = (
             _scoped(DailyCount.objects.filter(day__range=(a, b), metric__in=sorted(names)), scope)

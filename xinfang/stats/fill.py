@@ -27,8 +27,8 @@ from django.db.models import Max
 from xinfang.cases.models import Case, CaseEvent, Clock
 from xinfang.core import clock
 from xinfang.orgs.models import Unit
-from xinfang.stats import dimensions, facts
-from xinfang.stats.models import DailyCount, FillState, ItemFact, MonthCategoryCount, MonthCount
+from xinfang.stats import dimensions, facts, rollups
+from xinfang.stats.models import DailyCount, FillState, ItemFact
 
 BATCH = 2000
 LOOKBACK = 5000
@@ -119,7 +119,7 @@ def rebuild_counts() -> None:
     townships, tops = dimensions.townships_of(), dimensions.top_categories()
     month = _MONTH.get(connection.vendor, _MONTH["sqlite"])
     with connection.cursor() as cursor:
-        for table in ("stats_dailycount", "stats_monthcount", "stats_monthcategorycount"):
+        for table in ("stats_dailycount", *(r.table for r in rollups.ROLLUPS)):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant table names)
         cursor.execute(
             "INSERT INTO stats_dailycount (day, metric, sub, unit_id, place_id, category_id, n) "
@@ -134,20 +134,8 @@ def rebuild_counts() -> None:
                 part = items[start:start + 500]
                 cursor.execute(f"INSERT INTO {table} VALUES {', '.join(['(%s, %s)'] * len(part))}",  # noqa: S608
                                [v for pair in part for v in pair])
-        cursor.execute(
-            "INSERT INTO stats_monthcount (month, metric, sub, unit_id, township_id, n) "  # noqa: S608 (constants)
-            f"SELECT {month}, d.metric, d.sub, d.unit_id, COALESCE(p.township, 0), SUM(d.n) "
-            "FROM stats_dailycount d LEFT JOIN stats_place_map p ON p.place = d.place_id "
-            f"GROUP BY {month}, d.metric, d.sub, d.unit_id, COALESCE(p.township, 0) HAVING SUM(d.n) <> 0"
-        )
-        cursor.execute(
-            "INSERT INTO stats_monthcategorycount (month, metric, unit_id, township_id, category_id, n) "  # noqa: S608
-            f"SELECT {month}, d.metric, d.unit_id, COALESCE(p.township, 0), COALESCE(c.top, 0), SUM(d.n) "
-            "FROM stats_dailycount d LEFT JOIN stats_place_map p ON p.place = d.place_id "
-            "LEFT JOIN stats_category_map c ON c.category = d.category_id "
-            "WHERE d.metric IN ('items', 'persons') "
-            f"GROUP BY {month}, d.metric, d.unit_id, COALESCE(p.township, 0), COALESCE(c.top, 0) HAVING SUM(d.n) <> 0"
-        )
+        for rollup in rollups.ROLLUPS:
+            cursor.execute(rollup.rebuild_sql(month))
         cursor.execute("DROP TABLE stats_place_map")
         cursor.execute("DROP TABLE stats_category_map")
 
@@ -170,48 +158,32 @@ def _insert_facts(rows: list[tuple]) -> None:
                                  batch_size=2000)
 
 
-# One statement per 500 keys: add each difference to its count (counts brought to 0 are dropped after).
-_UPSERTS = {
-    "daily": ("stats_dailycount", ("day", "metric", "sub", "unit_id", "place_id", "category_id")),
-    "month": ("stats_monthcount", ("month", "metric", "sub", "unit_id", "township_id")),
-    "category": ("stats_monthcategorycount", ("month", "metric", "unit_id", "township_id", "category_id")),
-}
-VOLUME_METRICS = dimensions.VOLUME_METRICS
-
-
-def _rolled_up(daily: dict[Key, int], townships: dict[int, int], tops: dict[int, int]) -> tuple[Counter, Counter]:
-    """Daily keys mapped to the keys of the two monthly roll-ups (``MonthCount``, ``MonthCategoryCount``)."""
-    monthly: Counter = Counter()
-    by_category: Counter = Counter()
-    for (day, metric, sub, unit, place, category), n in daily.items():
-        month, township = dimensions.month_of(day), townships.get(place, 0)
-        monthly[(month, metric, sub, unit, township)] += n
-        if metric in VOLUME_METRICS:
-            by_category[(month, metric, unit, township, tops.get(category, 0))] += n
-    return monthly, by_category
-
-
 def _add_counts(change: dict[Key, int], townships: dict[int, int], tops: dict[int, int]) -> None:
     """Move the daily counts and their monthly roll-ups by the facts' difference."""
-    monthly, by_category = _rolled_up(change, townships, tops)
-    for name, counts in (("daily", change), ("month", monthly), ("category", by_category)):
-        table, columns = _UPSERTS[name]
-        items = [(k, n) for k, n in counts.items() if n]
-        emptied: list[int] = []
-        with connection.cursor() as cursor:
-            for start in range(0, len(items), 500):
-                part = items[start:start + 500]
-                row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-                cursor.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}, n) VALUES {', '.join([row] * len(part))} "  # noqa: S608
-                    f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET n = {table}.n + excluded.n RETURNING id, n",
-                    [v for key, n in part for v in (*key, n)],
-                )
-                emptied.extend(pk for pk, n in cursor.fetchall() if n == 0)
-            # Only the counts this change brought to zero (a scan for n = 0 would read the whole table each time).
-            for start in range(0, len(emptied), 1000):
-                part = emptied[start:start + 1000]
-                cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)  # noqa: S608
+    daily = ("stats_dailycount", ("day", "metric", "sub", "unit_id", "place_id", "category_id"))
+    tables = [(daily, change)] + [((r.table, r.columns), c)
+                                  for r, c in rollups.rolled_up(change, townships, tops).items()]
+    for (table, columns), counts in tables:
+        _upsert(table, columns, [(k, n) for k, n in counts.items() if n])
+
+
+def _upsert(table: str, columns: tuple[str, ...], items: list[tuple[tuple, int]]) -> None:
+    """Add each difference to its count, 500 keys per statement; delete the counts it brought to zero."""
+    emptied: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), 500):
+            part = items[start:start + 500]
+            row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}, n) VALUES {', '.join([row] * len(part))} "  # noqa: S608
+                f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET n = {table}.n + excluded.n RETURNING id, n",
+                [v for key, n in part for v in (*key, n)],
+            )
+            emptied.extend(pk for pk, n in cursor.fetchall() if n == 0)
+        # Only the counts this change brought to zero (a scan for n = 0 would read the whole table each time).
+        for start in range(0, len(emptied), 1000):
+            part = emptied[start:start + 1000]
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)  # noqa: S608
 
 
 # --- the three commands -----------------------------------------------------------------------------------------
@@ -332,16 +304,13 @@ def verify(start: dt.date | None = None, end: dt.date | None = None) -> tuple[li
 
 def _rollup_problems(daily: Counter) -> list[str]:
     """The monthly roll-ups against the daily counts (checked over the whole range only: a month is whole)."""
-    monthly, by_category = _rolled_up(daily, dimensions.townships_of(), dimensions.top_categories())
     problems = []
-    for model, expected, fields in (
-        (MonthCount, monthly, ("month", "metric", "sub", "unit_id", "township_id")),
-        (MonthCategoryCount, by_category, ("month", "metric", "unit_id", "township_id", "category_id")),
-    ):
-        stored = Counter({row[:-1]: row[-1] for row in model.objects.values_list(*fields, "n")})
+    for rollup, expected in rollups.rolled_up(daily, dimensions.townships_of(), dimensions.top_categories()).items():
+        stored = Counter({row[:-1]: row[-1] for row in rollup.model.objects.values_list(*rollup.columns, "n")})
         for key in set(expected) | set(stored):
             if expected.get(key, 0) != stored.get(key, 0):
-                problems.append(f"{model._meta.verbose_name} {key}: 按日汇总 {expected.get(key, 0)}，月度 {stored.get(key, 0)}")
+                problems.append(f"{rollup.model._meta.verbose_name} {key}: 按日汇总 {expected.get(key, 0)}，"
+                                f"月度 {stored.get(key, 0)}")
     return problems
 
 

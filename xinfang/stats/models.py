@@ -3,6 +3,8 @@
 ``ItemFact``: what one item contributes — (day, metric, subgroup, unit, place, category, n). Replaced as a whole
 whenever the item's history changes, so the drill-down lists exactly the items behind a number.
 ``DailyCount``: the same summed per day × metric × subgroup × unit × place × category; the pages read only it.
+``MonthCount`` and the other ``Month…`` tables: the daily counts rolled up per month over fewer dimensions
+(``rollups``), so that a page reads a few thousand rows whatever the number of items.
 ``FillState``: how far the fill has read the event log (one row). Absent dimensions are stored as 0, not NULL, so
 that the uniqueness of a count's key holds on every database.
 """
@@ -95,6 +97,10 @@ class MonthCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["metric", "month", "sub", "unit_id", "township_id"], name="uniq_month_count")
         ]
+        indexes = [  # the reads narrowed to some units or to some townships
+            models.Index(fields=["unit_id", "month"], name="month_count_unit"),
+            models.Index(fields=["township_id", "month"], name="month_count_township"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.metric} {self.sub} {self.n}"
@@ -119,6 +125,53 @@ class MonthCategoryCount(models.Model):
             models.UniqueConstraint(
                 fields=["metric", "month", "unit_id", "township_id", "category_id"], name="uniq_month_category"
             )
+        ]
+        indexes = [
+            models.Index(fields=["unit_id", "month"], name="month_category_unit"),
+            models.Index(fields=["township_id", "month"], name="month_category_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.metric} {self.n}"
+
+
+class MonthUnitCount(models.Model):
+    """The monthly counts per unit over every place: what a page without a place filter reads (about a dozen
+    thousand rows a year for a county, whatever the number of items)."""
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField("月份")
+    metric = models.CharField("指标", max_length=32)
+    sub = models.CharField("分组", max_length=24, blank=True, default="")
+    unit_id = models.IntegerField("单位", default=0)
+    n = models.IntegerField("数量")
+
+    class Meta:
+        verbose_name = "月度单位统计"
+        verbose_name_plural = "月度单位统计"
+        constraints = [models.UniqueConstraint(fields=["metric", "month", "sub", "unit_id"], name="uniq_month_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.metric} {self.sub} {self.n}"
+
+
+class MonthTownshipCategoryCount(models.Model):
+    """件次 and 人次 per month × township × top-level category over every unit (the county-wide township ×
+    category table)."""
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField("月份")
+    metric = models.CharField("指标", max_length=32)
+    township_id = models.IntegerField("乡镇", default=0)
+    category_id = models.IntegerField("一级分类", default=0)
+    n = models.IntegerField("数量")
+
+    class Meta:
+        verbose_name = "月度乡镇分类统计"
+        verbose_name_plural = "月度乡镇分类统计"
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "month", "township_id", "category_id"],
+                                    name="uniq_month_township_category")
         ]
 
     def __str__(self) -> str:

@@ -14,9 +14,9 @@ from xinfang.cases.models import Case, Category
 from xinfang.orgs import policies
 from xinfang.orgs.models import Unit
 from xinfang.orgs.permissions import Perm
-from xinfang.stats import dimensions, metrics
+from xinfang.stats import dimensions, metrics, rollups
 from xinfang.stats.dimensions import top_categories, townships_of
-from xinfang.stats.models import DailyCount, ItemFact, MonthCategoryCount, MonthCount
+from xinfang.stats.models import DailyCount, ItemFact
 
 
 @dataclass(frozen=True)
@@ -96,20 +96,33 @@ def _split(start: dt.date, end: dt.date):
     return (first, stop), edges
 
 
-def _rollup_totals(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...]) -> dict[tuple, int]:
-    columns = {"unit_id": "unit_id", "place_id": "township_id", "category_id": "category_id"}
-    model = MonthCategoryCount if "category_id" in by else MonthCount
-    qs = model.objects.filter(month__gte=first, month__lt=stop)
+_DIMENSION = {"unit_id": "unit", "place_id": "township", "category_id": "category"}
+
+
+def rollup_query(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...]) -> tuple[QuerySet, list[str]]:
+    """The rows of the smallest roll-up that can answer: months [first, stop) in the scope, and the fields to
+    group by (the metric, the subgroup where the roll-up has one, then ``by``'s columns)."""
+    needs = {_DIMENSION[b] for b in by}
+    if scope.unit_ids is not None:
+        needs.add("unit")
+    if scope.place_ids is not None:
+        needs.add("township")
+    rollup = rollups.for_read(needs)
+    qs = rollup.model.objects.filter(month__gte=first, month__lt=stop)
     if scope.unit_ids is not None:
         qs = qs.filter(unit_id__in=scope.unit_ids)
     if scope.place_ids is not None:
         qs = qs.filter(township_id__in=scope.place_ids)
-    fields = [columns[b] for b in by]
-    if model is MonthCategoryCount:
-        rows = qs.values("metric", *fields).annotate(total=Sum("n")).order_by()
-        return {(r["metric"], "", *(r[f] for f in fields)): r["total"] for r in rows}
-    rows = qs.values("metric", "sub", *fields).annotate(total=Sum("n")).order_by()
-    return {(r["metric"], r["sub"], *(r[f] for f in fields)): r["total"] for r in rows}
+    fields = ["metric", *(["sub"] if "sub" in rollup.dims else []), *(rollups.COLUMNS[_DIMENSION[b]] for b in by)]
+    return qs, fields
+
+
+def _rollup_totals(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...]) -> dict[tuple, int]:
+    qs, fields = rollup_query(scope, first, stop, by)
+    rows = qs.values_list(*fields).annotate(total=Sum("n")).order_by()
+    if "sub" in fields:
+        return {tuple(r[:-1]): r[-1] for r in rows}
+    return {(r[0], "", *r[1:-1]): r[-1] for r in rows}  # the volumes by category: no subgroup
 
 
 def _daily_totals(scope: Scope, start: dt.date, end: dt.date, by: tuple[str, ...]) -> dict[tuple, int]:

@@ -65,9 +65,27 @@ def page(request):
         "nav": "stats", "form": form, "stats": data, "filters": f, "query": f.query(),
         "items_url": reverse("stats:items"), "export_url": reverse("stats:export"),
         "state": selectors.fill_state(),
+        "reports": _report_links(request.user, data.period),
         "tables_a": [t["channel"], t["claim"]],
         "tables_c": [t["unit"], t["overdue"]], "tables_d": [t["rank_handle"], t["rank_accept"]],
     })
+
+
+def _report_links(user, period) -> list[tuple[str, str]]:
+    """(label, url) of the reports for the page's period, for those who may read them: the bulletin of the
+    period's last month (of the last ended month if that one is not over yet) and the report of its year."""
+    from urllib.parse import urlencode
+
+    from xinfang.stats import reports
+
+    if not reports.may_read(user):
+        return []
+    month = min(period.end.replace(day=1), reports.last_full_month())
+    return [
+        (f"月度通报（{month.year}年{month.month}月）", f"{reverse('stats:report_monthly')}?"
+                                                    f"{urlencode({'month': month.strftime('%Y-%m')})}"),
+        (f"年度报告（{period.end.year}年）", f"{reverse('stats:report_annual')}?{urlencode({'year': period.end.year})}"),
+    ]
 
 
 @require_safe

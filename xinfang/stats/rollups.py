@@ -1,0 +1,93 @@
+"""The monthly roll-ups of the daily counts, described once so that the incremental fill, the first fill's SQL,
+``verify`` and the reads agree on what each table holds.
+
+Each roll-up keeps (month, metric, some of: subgroup, unit, township, top-level category). The fewer the
+dimensions, the fewer the rows: a county's year is about a dozen thousand rows per unit and subgroup, but a
+quarter of a million once the township is kept too. A read takes the smallest roll-up that holds every dimension
+it filters or groups by (``for_read``); the tables with a category hold the volumes only, without subgroup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import models
+
+from xinfang.stats.dimensions import VOLUME_METRICS, month_of
+from xinfang.stats.models import MonthCategoryCount, MonthCount, MonthTownshipCategoryCount, MonthUnitCount
+
+DailyKey = tuple[dt.date, str, str, int, int, int]  # day, metric, sub, unit, place, category
+
+COLUMNS = {"sub": "sub", "unit": "unit_id", "township": "township_id", "category": "category_id"}
+# The first fill computes each dimension in SQL from a daily count ``d`` and the place and category maps.
+_SQL = {"sub": "d.sub", "unit": "d.unit_id", "township": "COALESCE(p.township, 0)", "category": "COALESCE(c.top, 0)"}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    model: type[models.Model]
+    dims: tuple[str, ...]
+
+    @property
+    def volumes_only(self) -> bool:
+        return "category" in self.dims
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return ("month", "metric", *(COLUMNS[d] for d in self.dims))
+
+    def key(self, daily: DailyKey, townships: Mapping[int, int], tops: Mapping[int, int]) -> tuple | None:
+        day, metric, sub, unit, place, category = daily
+        if self.volumes_only and metric not in VOLUME_METRICS:
+            return None
+        values = {"sub": sub, "unit": unit, "township": townships.get(place, 0), "category": tops.get(category, 0)}
+        return (month_of(day), metric, *(values[d] for d in self.dims))
+
+    def rebuild_sql(self, month: str) -> str:
+        """``INSERT … SELECT`` of the whole table from the daily counts (with the temporary maps of the fill)."""
+        select = ", ".join(_SQL[d] for d in self.dims)
+        where = f"WHERE d.metric IN ({', '.join(repr(m) for m in VOLUME_METRICS)}) " if self.volumes_only else ""
+        return (
+            f"INSERT INTO {self.table} ({', '.join(self.columns)}, n) "  # noqa: S608 (constant names)
+            f"SELECT {month}, d.metric, {select}, SUM(d.n) FROM stats_dailycount d "
+            "LEFT JOIN stats_place_map p ON p.place = d.place_id LEFT JOIN stats_category_map c ON c.category = d.category_id "
+            f"{where}GROUP BY {month}, d.metric, {select} HAVING SUM(d.n) <> 0"
+        )
+
+
+# Smallest first: ``for_read`` takes the first that holds what a read needs.
+ROLLUPS = (
+    Rollup(MonthUnitCount, ("sub", "unit")),
+    Rollup(MonthTownshipCategoryCount, ("township", "category")),
+    Rollup(MonthCount, ("sub", "unit", "township")),
+    Rollup(MonthCategoryCount, ("unit", "township", "category")),
+)
+
+
+def for_read(needs: set[str]) -> Rollup:
+    """The smallest roll-up with every dimension in ``needs``; without ``category`` the subgroup is needed too
+    (the metrics tell evaluations and channels apart by it)."""
+    wanted = set(needs) if "category" in needs else {*needs, "sub"}
+    for rollup in ROLLUPS:
+        if wanted <= set(rollup.dims):
+            return rollup
+    raise ValueError(f"no roll-up holds {sorted(wanted)}")
+
+
+def rolled_up(daily: Mapping[DailyKey, int], townships: Mapping[int, int],
+              tops: Mapping[int, int]) -> dict[Rollup, Counter]:
+    """Daily keys (or differences) mapped to the keys of every roll-up."""
+    out: dict[Rollup, Counter] = {r: Counter() for r in ROLLUPS}
+    for key, n in daily.items():
+        for rollup, counter in out.items():
+            mapped = rollup.key(key, townships, tops)
+            if mapped is not None:
+                counter[mapped] += n
+    return out
