@@ -51,6 +51,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--reuse", action="store_true")
     p.add_argument("--requests", type=int, default=20)
     p.add_argument("--day-items", type=int, default=900, help="registrations in the simulated day of changes")
+    p.add_argument("--profile", action="store_true", help="print where the incremental fill spends its time")
     return p.parse_args()
 
 
@@ -310,52 +311,76 @@ def measure(args) -> dict:
 
 def day_of_changes(args) -> dict:
     """One day (the day after END) of new registrations and of moves of open items, then the incremental fill."""
-    from django.db import connection
+    from django.db import transaction
 
-    from xinfang.stats import fill
+    # Everything of the day is undone afterwards, so that every --reuse run measures the same day on the same base.
+    try:
+        with transaction.atomic():
+            from django.db import connection
 
-    day = END + dt.timedelta(days=1)
-    with connection.cursor() as cur:
-        cur.execute("SELECT max(id) FROM cases_case")
-        top = cur.fetchone()[0]
-        # New items of the day: a copy of the plan's newest rows, received on ``day``.
-        cur.execute("DROP TABLE IF EXISTS bench_day")
-        cur.execute(
-            "CREATE UNLOGGED TABLE bench_day AS SELECT (%(top)s + row_number() OVER ())::bigint AS id, n, "
-            "%(day)s::date AS received_on, channel, r_group, r_skip, r_repeat, r_eval, r_ext, 1 AS route_days, "
-            "accept_days, reply_days, town, village, dept, at_town, r_cat, unit, place, category, people, is_group, skip, "
-            "repeat, %(day)s::date + 1 AS routed, %(day)s::date + 30 AS accepted, %(day)s::date + 90 AS delivered, extended "
-            "FROM bench_plan ORDER BY n DESC LIMIT %(n)s", {"top": top, "day": day, "n": args.day_items})
-        cur.execute("SELECT min(id) FROM cases_case")
-        template = cur.fetchone()[0]
-        cur.execute("ALTER TABLE bench_plan RENAME TO bench_plan_all")
-        cur.execute("ALTER TABLE bench_day RENAME TO bench_plan")
-        _insert_items(cur, template, day)
-        _events(cur, "WHERE TRUE", {"end": day})
-        registered = args.day_items
-        cur.execute("ALTER TABLE bench_plan RENAME TO bench_day")
-        cur.execute("ALTER TABLE bench_plan_all RENAME TO bench_plan")
-        # Moves of open items on that day: acceptance of items routed recently, deliveries of accepted ones.
-        cur.execute("""
-            INSERT INTO cases_caseevent (case_id, action, actor_id, actor_unit_id, from_status, to_status, unit_id,
-                effective_on, data, note, created_at)
-            SELECT p.id, 'accept', NULL, p.unit, '', '', p.unit, %(day)s::date,
-                   jsonb_build_object('clocks', jsonb_build_object('stopped', jsonb_build_array(jsonb_build_object(
-                       'rule', 'acceptance_notice', 'due_on', to_char(p.routed + 15, 'YYYY-MM-DD'),
-                       'on_time', %(day)s::date <= p.routed + 15)), 'started', '[]'::jsonb)), '', now()
-            FROM bench_plan p WHERE p.routed <= %(end)s::date AND p.accepted > %(end)s::date
-        """, {"day": day, "end": END})
-        moved = cur.rowcount
-    t0 = time.perf_counter()
-    result = fill.fill(day)
-    seconds = time.perf_counter() - t0
-    log(f"day of changes: {registered} registrations, {moved} acceptances; incremental fill {result.items:,} items "
-        f"in {seconds:.2f} s")
-    t0 = time.perf_counter()
-    problems, checked = fill.verify(day - dt.timedelta(days=40), day + dt.timedelta(days=200))
-    log(f"verify around that day: {len(problems)} mismatches of {checked:,} in {time.perf_counter() - t0:.0f} s")
-    return {"registrations": registered, "moves": moved, "items_recomputed": result.items,
-            "fill_s": round(seconds, 2), "verify_mismatches": len(problems)}
+            from xinfang.stats import fill
+
+            day = END + dt.timedelta(days=1)
+            with connection.cursor() as cur:
+                cur.execute("SELECT max(id) FROM cases_case")
+                top = cur.fetchone()[0]
+                # New items of the day: a copy of the plan's newest rows, received on ``day``.
+                cur.execute("DROP TABLE IF EXISTS bench_day")
+                cur.execute(
+                    "CREATE UNLOGGED TABLE bench_day AS SELECT (%(top)s + row_number() OVER ())::bigint AS id, n, "
+                    "%(day)s::date AS received_on, channel, r_group, r_skip, r_repeat, r_eval, r_ext, 1 AS route_days, "
+                    "accept_days, reply_days, town, village, dept, at_town, r_cat, unit, place, category, people, is_group, skip, "
+                    "repeat, %(day)s::date + 1 AS routed, %(day)s::date + 30 AS accepted, %(day)s::date + 90 AS delivered, extended "
+                    "FROM bench_plan ORDER BY n DESC LIMIT %(n)s", {"top": top, "day": day, "n": args.day_items})
+                cur.execute("SELECT min(id) FROM cases_case")
+                template = cur.fetchone()[0]
+                cur.execute("ALTER TABLE bench_plan RENAME TO bench_plan_all")
+                cur.execute("ALTER TABLE bench_day RENAME TO bench_plan")
+                _insert_items(cur, template, day)
+                _events(cur, "WHERE TRUE", {"end": day})
+                registered = args.day_items
+                cur.execute("ALTER TABLE bench_plan RENAME TO bench_day")
+                cur.execute("ALTER TABLE bench_plan_all RENAME TO bench_plan")
+                # Moves of open items on that day: acceptance of items routed recently, deliveries of accepted ones.
+                cur.execute("""
+                    INSERT INTO cases_caseevent (case_id, action, actor_id, actor_unit_id, from_status, to_status, unit_id,
+                        effective_on, data, note, created_at)
+                    SELECT p.id, 'accept', NULL, p.unit, '', '', p.unit, %(day)s::date,
+                           jsonb_build_object('clocks', jsonb_build_object('stopped', jsonb_build_array(jsonb_build_object(
+                               'rule', 'acceptance_notice', 'due_on', to_char(p.routed + 15, 'YYYY-MM-DD'),
+                               'on_time', %(day)s::date <= p.routed + 15)), 'started', '[]'::jsonb)), '', now()
+                    FROM bench_plan p WHERE p.routed <= %(end)s::date AND p.accepted > %(end)s::date
+                """, {"day": day, "end": END})
+                moved = cur.rowcount
+            profiler = None
+            if args.profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            t0 = time.perf_counter()
+            result = fill.fill(day)
+            seconds = time.perf_counter() - t0
+            if profiler is not None:
+                import pstats
+
+                profiler.disable()
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+            log(f"day of changes: {registered} registrations, {moved} acceptances; incremental fill {result.items:,} items "
+                f"in {seconds:.2f} s")
+            t0 = time.perf_counter()
+            problems, checked = fill.verify(day - dt.timedelta(days=40), day + dt.timedelta(days=200))
+            log(f"verify around that day: {len(problems)} mismatches of {checked:,} in {time.perf_counter() - t0:.0f} s")
+            out = {"registrations": registered, "moves": moved, "items_recomputed": result.items,
+                   "fill_s": round(seconds, 2), "verify_mismatches": len(problems)}
+            raise _Undo
+    except _Undo:
+        log("the day of changes rolled back")
+    return out
+
+
+class _Undo(Exception):
+    """Raised to roll the day of changes back."""
 
 
 def main() -> None:

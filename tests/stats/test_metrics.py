@@ -161,9 +161,9 @@ def test_fill_refill_and_new_events_always_verify(petition, county):
     assert problems == [] and checked > 5
     # A fill that lost track of an item (as if its event committed after a fill had read past it) is caught by
     # the lookback: the item's own mark says its facts are older than its newest event.
-    from xinfang.stats.models import ItemFact
+    from xinfang.stats.models import ItemMark
 
-    ItemFact.objects.filter(case_id=b.pk).update(upto=0)
+    ItemMark.objects.filter(case_id=b.pk).update(upto=0)
     assert fill.fill(D(2026, 11, 30)).items == 1
     assert fill.verify()[0] == []
 
@@ -182,3 +182,20 @@ def test_a_wrong_count_is_reported(petition, county):
     assert any("items" in p and "事件重算 1，明细 1，日汇总 5" in p for p in problems)
     assert {p.split(" ")[0] for p in problems if "按日汇总 5，月度 1" in p} == {
         r.model._meta.verbose_name for r in ROLLUPS}
+
+
+def test_a_recomputation_rewrites_only_the_facts_that_changed(petition, county):
+    from xinfang.stats.models import ItemFact, ItemMark
+
+    a = forwarded(petition, county)
+    fill.fill(D(2026, 9, 3))
+    before = {(f.metric, f.sub, f.day): f.pk for f in ItemFact.objects.filter(case_id=a.pk)}
+    assert ("items", "letter", a.received_on) in before and not any(m.startswith("accept") for m, _, _ in before)
+    accept(a, county.li, D(2026, 9, 4))
+    assert fill.fill(D(2026, 9, 4)).items == 1
+    after = {(f.metric, f.sub, f.day): f.pk for f in ItemFact.objects.filter(case_id=a.pk)}
+    # The volumes are the same rows; the acceptance decided on time adds its two facts.
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert {m for m, _, _ in set(after) - set(before)} == {"accept_due", "accept_on_time"}
+    assert ItemMark.objects.get(case_id=a.pk).upto == a.events.order_by("-pk").first().pk
+    assert fill.verify()[0] == []

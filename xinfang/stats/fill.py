@@ -6,7 +6,7 @@ transaction. Recomputing is idempotent, so fills may repeat, overlap a refill, o
 on the ``FillState`` row).
 
 Which items the incremental fill recomputes:
-- items with an event newer than the item's own stored mark (``ItemFact.upto``): the fill re-reads the last
+- items with an event newer than the item's own stored mark (``ItemMark``): the fill re-reads the last
   ``LOOKBACK`` event ids below its global mark too, because an event whose transaction committed after the
   previous fill may carry a smaller id than events that fill saw;
 - the earlier items that a newly registered or newly marked repeat points to (their 息诉罢访 and 就地化解 change);
@@ -16,7 +16,7 @@ Which items the incremental fill recomputes:
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -28,7 +28,7 @@ from xinfang.cases.models import Case, CaseEvent, Clock
 from xinfang.core import clock
 from xinfang.orgs.models import Unit
 from xinfang.stats import dimensions, facts, rollups
-from xinfang.stats.models import DailyCount, FillState, ItemFact
+from xinfang.stats.models import DailyCount, FillState, ItemFact, ItemMark
 
 BATCH = 2000
 LOOKBACK = 5000
@@ -83,31 +83,44 @@ def computed(case_ids: Iterable[int], as_of: dt.date) -> dict[int, tuple[Counter
 
 
 def recompute(case_ids: Iterable[int], as_of: dt.date, *, counts: bool = True) -> int:
-    """Replace the stored facts of these items and move the daily counts by the difference (``counts=False``:
-    facts only, for ``rebuild_counts`` to sum afterwards). Call inside a transaction; returns the number of items."""
+    """Bring the stored facts of these items in line with their histories and move the counts by the difference
+    (``counts=False``: the first fill, facts only, for ``rebuild_counts`` to sum afterwards). Only the facts that
+    changed are deleted or written: an item accepted today keeps its other facts' rows. Call inside a
+    transaction; returns the number of items."""
     ids = sorted(set(case_ids))
-    total = 0
     dims = (dimensions.townships_of(), dimensions.top_categories()) if ids else None
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         fresh = computed(chunk, as_of)
-        change: Counter = Counter()
+        stored: dict[int, dict[Key, tuple[int, int]]] = defaultdict(dict)
         if counts:
-            for row in ItemFact.objects.filter(case_id__in=chunk).values_list(
-                "day", "metric", "sub", "unit_id", "place_id", "category_id", "n"
+            for pk, case_id, *key, n in ItemFact.objects.filter(case_id__in=chunk).values_list(
+                "pk", "case_id", "day", "metric", "sub", "unit_id", "place_id", "category_id", "n"
             ):
-                change[row[:6]] -= row[6]
-        ItemFact.objects.filter(case_id__in=chunk).delete()
-        new_rows = []
-        for case_id, (got, upto) in fresh.items():
+                stored[case_id][tuple(key)] = (pk, n)  # type: ignore[index]
+        gone: list[int] = []
+        new_rows: list[tuple] = []
+        change: Counter = Counter()
+        for case_id in chunk:
+            got = fresh[case_id][0] if case_id in fresh else Counter()
+            old = stored.get(case_id, {})
+            for key, (pk, n) in old.items():
+                if got.get(key) != n:
+                    gone.append(pk)
+                    change[key] -= n
             for key, n in got.items():
-                change[key] += n
-                new_rows.append((case_id, *key, n, upto))
-        _insert_facts(new_rows)
+                if old.get(key, (0, None))[1] != n:
+                    new_rows.append((case_id, *key, n))
+                    change[key] += n
+        for part in range(0, len(gone), 1000):
+            ItemFact.objects.filter(pk__in=gone[part:part + 1000]).delete()
+        _copy("stats_itemfact", _FACT_COLUMNS, new_rows)
+        _mark([(case_id, upto) for case_id, (_got, upto) in fresh.items()], first=not counts)
+        if len(fresh) < len(chunk):  # items deleted since (the demo's reset)
+            ItemMark.objects.filter(case_id__in=[c for c in chunk if c not in fresh]).delete()
         if counts:
             _add_counts({k: n for k, n in change.items() if n}, *dims)
-        total += len(chunk)
-    return total
+    return len(ids)
 
 
 _MONTH = {"postgresql": "CAST(date_trunc('month', d.day) AS date)", "sqlite": "date(d.day, 'start of month')"}
@@ -140,22 +153,32 @@ def rebuild_counts() -> None:
         cursor.execute("DROP TABLE stats_category_map")
 
 
-_FACT_COLUMNS = ("case_id", "day", "metric", "sub", "unit_id", "place_id", "category_id", "n", "upto")
+_FACT_COLUMNS = ("case_id", "day", "metric", "sub", "unit_id", "place_id", "category_id", "n")
 
 
-def _insert_facts(rows: list[tuple]) -> None:
+def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """PostgreSQL takes the rows with COPY (a million items' facts in minutes, not hours); others in batches."""
     if not rows:
         return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY stats_itemfact ({', '.join(_FACT_COLUMNS)}) FROM STDIN"  # noqa: S608 (constant columns)
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # noqa: S608
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        for start in range(0, len(rows), 500):
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+                               rows[start:start + 500])
+
+
+def _mark(rows: list[tuple[int, int]], *, first: bool) -> None:
+    """Record how far each item's facts go (the first fill inserts, later fills replace)."""
+    if first:
+        _copy("stats_itemmark", ("case_id", "upto"), rows)
         return
-    ItemFact.objects.bulk_create([ItemFact(**dict(zip(_FACT_COLUMNS, row, strict=True))) for row in rows],
-                                 batch_size=2000)
+    ItemMark.objects.bulk_create([ItemMark(case_id=c, upto=u) for c, u in rows], batch_size=1000,
+                                 update_conflicts=True, unique_fields=["case_id"], update_fields=["upto"])
 
 
 def _add_counts(change: dict[Key, int], townships: dict[int, int], tops: dict[int, int]) -> None:
@@ -204,6 +227,9 @@ def fill(as_of: dt.date | None = None) -> FillResult:
         newest = CaseEvent.objects.aggregate(m=Max("pk"))["m"] or 0
         if state.as_of is None:
             # The first fill: every item's facts, then every count summed once in SQL.
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM stats_itemfact")
+                cursor.execute("DELETE FROM stats_itemmark")
             n = recompute(Case.objects.values_list("pk", flat=True), as_of, counts=False)
             rebuild_counts()
             state.last_event_id, state.as_of, state.filled_at = newest, as_of, clock.now()
@@ -228,8 +254,7 @@ def _changed_since(mark: int) -> set[int]:
     )
     if not newest:
         return set()
-    counted = dict(ItemFact.objects.filter(case_id__in=list(newest)).values("case_id").annotate(m=Max("upto"))
-                   .values_list("case_id", "m"))
+    counted = dict(ItemMark.objects.filter(case_id__in=list(newest)).values_list("case_id", "upto"))
     return {case_id for case_id, m in newest.items() if counted.get(case_id, 0) < m}
 
 
@@ -240,8 +265,9 @@ def _windows_ending(before: dt.date, now: dt.date) -> set[int]:
         return set()
     low, high = sorted((before, now))
     days = dt.timedelta(days=settle_days())
-    concluded = set(CaseEvent.objects.filter(action__in=facts.CONCLUDING_ACTIONS,
-                                             effective_on__range=(low - days, high - days))
+    # The stored 「concluded」 fact is on the day of the item's conclusion (the events table has no index by date;
+    # an item whose facts are not current has a newer event and is recomputed anyway).
+    concluded = set(ItemFact.objects.filter(metric="concluded", day__range=(low - days, high - days))
                     .values_list("case_id", flat=True))
     # An undecided clock counts as late from the day after its due date. The clocks table only says which items
     # to look at; what counts is worked out from their events.

@@ -1,7 +1,8 @@
 """Pre-aggregated statistics (decisions §7), derived only from recorded events (``facts``).
 
-``ItemFact``: what one item contributes — (day, metric, subgroup, unit, place, category, n). Replaced as a whole
-whenever the item's history changes, so the drill-down lists exactly the items behind a number.
+``ItemFact``: what one item contributes — (day, metric, subgroup, unit, place, category, n). Brought in line with
+the item's history whenever it changes (``ItemMark`` says how far), so the drill-down lists exactly the items
+behind a number.
 ``DailyCount``: the same summed per day × metric × subgroup × unit × place × category; the pages read only it.
 ``MonthCount`` and the other ``Month…`` tables: the daily counts rolled up per month over fewer dimensions
 (``rollups``), so that a page reads a few thousand rows whatever the number of items.
@@ -24,8 +25,6 @@ class ItemFact(models.Model):
     place_id = models.IntegerField("属地", default=0)
     category_id = models.IntegerField("分类", default=0)
     n = models.IntegerField("数量")
-    # The newest event of the item these facts were computed from (the fill recomputes an item with a newer one).
-    upto = models.BigIntegerField("截至事件", default=0)
 
     class Meta:
         verbose_name = "信访件统计事实"
@@ -38,6 +37,21 @@ class ItemFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.metric} {self.day} {self.n}"
+
+
+class ItemMark(models.Model):
+    """The newest event of an item that its stored facts were computed from: the fill recomputes an item with a
+    newer one. Kept apart from the facts so that a recomputation rewrites only the facts that changed."""
+
+    case_id = models.BigIntegerField("信访件", primary_key=True)
+    upto = models.BigIntegerField("截至事件")
+
+    class Meta:
+        verbose_name = "信访件统计进度"
+        verbose_name_plural = "信访件统计进度"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ≤ {self.upto}"
 
 
 class DailyCount(models.Model):
