@@ -279,7 +279,8 @@ def measure(args) -> dict:
 
     if not FillState.objects.filter(as_of__isnull=False).exists():  # a new load, or a reuse never filled
         t0 = time.perf_counter()
-        result = fill.fill(END)
+        result = fill.fill(END, progress=lambda done, total: done % 100_000 < fill.BATCH and log(
+            f"  full fill: {done:,} / {total:,} items"))
         out["full_fill_s"] = round(time.perf_counter() - t0, 1)
         log(f"full fill: {result.items:,} items in {out['full_fill_s']} s")
     with connection.cursor() as cur:
@@ -287,7 +288,13 @@ def measure(args) -> dict:
         out["item_facts"] = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM stats_dailycount")
         out["daily_counts"] = cur.fetchone()[0]
-    log(f"facts {out['item_facts']:,}, daily counts {out['daily_counts']:,}")
+        from xinfang.stats.rollups import ROLLUPS
+
+        out["rollup_rows"] = {}
+        for rollup in ROLLUPS:
+            cur.execute(f"SELECT count(*) FROM {rollup.table}")  # noqa: S608 (a model's table)
+            out["rollup_rows"][rollup.table] = cur.fetchone()[0]
+    log(f"facts {out['item_facts']:,}, daily counts {out['daily_counts']:,}, roll-ups {out['rollup_rows']}")
     zhao = User.objects.get(username="zhao")
     year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     scope = selectors.scope_for(zhao)
@@ -300,6 +307,12 @@ def measure(args) -> dict:
         out["page_year"] = timed(lambda: client.get("/stats/?period=year&year=2025", secure=True), args.requests)
         out["page_year"]["bytes"] = len(first.content)
         log(f"statistics page for 2025: {out['page_year']}")
+        from xinfang.orgs.models import Unit
+
+        town = Unit.objects.get(code="Z0").pk
+        url = f"/stats/?period=year&year=2025&place={town}"
+        out["page_year_one_township"] = timed(lambda: client.get(url, secure=True), args.requests)
+        log(f"statistics page for 2025, one township: {out['page_year_one_township']}")
     else:
         log(f"statistics page not measured (status {first.status_code})")
     month = (dt.date(2025, 6, 1), dt.date(2025, 6, 30))

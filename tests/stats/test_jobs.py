@@ -73,3 +73,20 @@ def test_rates_per_10000_residents_where_a_population_is_recorded(petition, coun
     data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     # 3 items for 25,000 residents: 1.2 per 10,000; 西山乡 has no population recorded and is left out.
     assert data["volumes"]["每万人_by_township"] == {"东街镇": {"件次": 3, "常住人口": 25000, "每万人": 1.2}}
+
+
+def test_a_long_fill_reports_its_progress(petition, county, capsys, monkeypatch):
+    from xinfang.stats import fill
+
+    monkeypatch.setattr(fill, "BATCH", 2)
+    for i in range(20):
+        petition(title=f"第{i}件")
+    call_command("stats", "fill")
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("统计重算进度")]
+    assert lines[0] == "统计重算进度：2/20 件（10%）" and lines[-1] == "统计重算进度：20/20 件（100%）"
+    assert len(lines) == 10
+    # A fill of a few items says nothing but its result.
+    petition(title="第21件")
+    call_command("stats", "fill")
+    out = capsys.readouterr()
+    assert "进度" not in out.err and "重算 1 件" in out.out

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -82,7 +82,10 @@ def computed(case_ids: Iterable[int], as_of: dt.date) -> dict[int, tuple[Counter
 # --- writing ------------------------------------------------------------------------------------------------
 
 
-def recompute(case_ids: Iterable[int], as_of: dt.date, *, counts: bool = True) -> int:
+Progress = Callable[[int, int], None]  # (items done, items in all), after each batch
+
+
+def recompute(case_ids: Iterable[int], as_of: dt.date, *, counts: bool = True, progress: Progress | None = None) -> int:
     """Bring the stored facts of these items in line with their histories and move the counts by the difference
     (``counts=False``: the first fill, facts only, for ``rebuild_counts`` to sum afterwards). Only the facts that
     changed are deleted or written: an item accepted today keeps its other facts' rows. Call inside a
@@ -120,6 +123,8 @@ def recompute(case_ids: Iterable[int], as_of: dt.date, *, counts: bool = True) -
             ItemMark.objects.filter(case_id__in=[c for c in chunk if c not in fresh]).delete()
         if counts:
             _add_counts({k: n for k, n in change.items() if n}, *dims)
+        if progress is not None:
+            progress(start + len(chunk), len(ids))
     return len(ids)
 
 
@@ -219,7 +224,7 @@ class FillResult:
     as_of: dt.date
 
 
-def fill(as_of: dt.date | None = None) -> FillResult:
+def fill(as_of: dt.date | None = None, progress: Progress | None = None) -> FillResult:
     """The incremental fill (``xinfang stats fill``, and part of the daily job)."""
     as_of = as_of or clock.today()
     with transaction.atomic():
@@ -230,7 +235,7 @@ def fill(as_of: dt.date | None = None) -> FillResult:
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM stats_itemfact")
                 cursor.execute("DELETE FROM stats_itemmark")
-            n = recompute(Case.objects.values_list("pk", flat=True), as_of, counts=False)
+            n = recompute(Case.objects.values_list("pk", flat=True), as_of, counts=False, progress=progress)
             rebuild_counts()
             state.last_event_id, state.as_of, state.filled_at = newest, as_of, clock.now()
             state.save()
@@ -240,7 +245,7 @@ def fill(as_of: dt.date | None = None) -> FillResult:
             touched |= set(Case.earlier_items.through.objects.filter(from_case_id__in=touched)
                            .values_list("to_case_id", flat=True))
             touched |= _windows_ending(state.as_of, as_of)
-        n = recompute(touched, as_of)
+        n = recompute(touched, as_of, progress=progress)
         state.last_event_id, state.as_of, state.filled_at = newest, as_of, clock.now()
         state.save()
     return FillResult(items=n, last_event_id=newest, as_of=as_of)
@@ -277,7 +282,7 @@ def _windows_ending(before: dt.date, now: dt.date) -> set[int]:
     return concluded | overdue
 
 
-def refill(start: dt.date, end: dt.date, as_of: dt.date | None = None) -> int:
+def refill(start: dt.date, end: dt.date, as_of: dt.date | None = None, progress: Progress | None = None) -> int:
     """Recompute every item with a fact or an event dated in [start, end] (``xinfang stats fill --from --to``)."""
     as_of = as_of or clock.today()
     with transaction.atomic():
@@ -285,7 +290,7 @@ def refill(start: dt.date, end: dt.date, as_of: dt.date | None = None) -> int:
         ids = set(ItemFact.objects.filter(day__range=(start, end)).values_list("case_id", flat=True).distinct())
         ids |= set(CaseEvent.objects.filter(effective_on__range=(start, end)).values_list("case_id", flat=True))
         ids |= set(Case.objects.filter(received_on__range=(start, end)).values_list("pk", flat=True))
-        return recompute(ids, as_of)
+        return recompute(ids, as_of, progress=progress)
 
 
 def verify(start: dt.date | None = None, end: dt.date | None = None) -> tuple[list[str], int]:

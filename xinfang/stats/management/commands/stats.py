@@ -50,11 +50,12 @@ class Command(BaseCommand):
         if action == "fill":
             if (start is None) != (end is None):
                 raise CommandError("重算时段需要同时给出 --from 和 --to", returncode=2)
+            progress = self._progress()
             if start is not None:
-                n = fill.refill(start, end)
+                n = fill.refill(start, end, progress=progress)
                 self.stdout.write(f"已重算 {start} 至 {end} 涉及的 {n} 件")
             else:
-                result = fill.fill()
+                result = fill.fill(progress=progress)
                 self.stdout.write(f"统计已更新：重算 {result.items} 件，事件截至 #{result.last_event_id}")
             return
         if action == "verify":
@@ -119,3 +120,15 @@ class Command(BaseCommand):
             self.stderr.write(f"提示：统计数据截至 {state or '（尚未生成）'}，请先运行 xinfang stats fill 更新后再生成报告。")
         path.write_bytes(content)
         self.stdout.write(f"已生成 {path}（{len(content) // 1024} KB）")
+
+    def _progress(self):
+        """Progress on stderr for long runs (the first fill of a large database takes a while): every tenth."""
+        shown = [0]
+
+        def report(done: int, total: int) -> None:
+            tenth = done * 10 // max(total, 1)
+            if total >= 10 * fill.BATCH and tenth > shown[0]:
+                shown[0] = tenth
+                self.stderr.write(f"统计重算进度：{done}/{total} 件（{tenth * 10}%）")
+
+        return report
