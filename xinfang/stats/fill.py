@@ -316,14 +316,15 @@ def verify(start: dt.date | None = None, end: dt.date | None = None) -> tuple[li
     for i in range(0, len(ids), BATCH):
         for got, _upto in computed(ids[i:i + BATCH], as_of).values():
             expected.update({k: n for k, n in got.items() if in_range(k[0])})
+    dated = {} if start is None and end is None else {"day__range": (start or dt.date.min, end or dt.date.max)}
     stored: Counter = Counter()
-    for row in ItemFact.objects.values_list("day", "metric", "sub", "unit_id", "place_id", "category_id", "n"):
-        if in_range(row[0]):
-            stored[row[:6]] += row[6]
+    for row in ItemFact.objects.filter(**dated).values_list("day", "metric", "sub", "unit_id", "place_id",
+                                                              "category_id", "n"):
+        stored[row[:6]] += row[6]
     daily: Counter = Counter()
-    for row in DailyCount.objects.values_list("day", "metric", "sub", "unit_id", "place_id", "category_id", "n"):
-        if in_range(row[0]):
-            daily[row[:6]] += row[6]
+    for row in DailyCount.objects.filter(**dated).values_list("day", "metric", "sub", "unit_id", "place_id",
+                                                               "category_id", "n"):
+        daily[row[:6]] += row[6]
     problems = _rollup_problems(daily) if start is None and end is None else []
     for key in sorted(set(expected) | set(stored) | set(daily), key=str):
         e, s, d = expected.get(key, 0), stored.get(key, 0), daily.get(key, 0)
