@@ -50,7 +50,7 @@ def _from_facts(start, end, *, units=None, places=None, by=()):
     return dict(out)
 
 
-def test_narrowed_and_grouped_reads_equal_the_item_facts(petition, county):
+def _items(petition, county):
     first = petition(title="东街村的件", received_on=D(2026, 9, 2))
     s.case_forward(case=first, actor=county.zhang, target=county.town, on=D(2026, 9, 2))
     second = petition(title="西山乡的件", received_on=D(2026, 9, 3), problem_place=county.town2, channel="visit",
@@ -59,6 +59,10 @@ def test_narrowed_and_grouped_reads_equal_the_item_facts(petition, county):
     s.case_forward(case=second, actor=county.zhang, target=county.housing, on=D(2026, 9, 4))
     petition(title="十月的件", received_on=D(2026, 10, 8))
     fill.fill(D(2026, 11, 30))
+
+
+def test_narrowed_and_grouped_reads_equal_the_item_facts(petition, county):
+    _items(petition, county)
     start, end = D(2026, 9, 1), D(2026, 10, 31)
     every = {county.town.pk, county.town2.pk, 0}
     for units in (None, (county.town.pk,), (county.housing.pk, county.bureau.pk)):
@@ -71,3 +75,20 @@ def test_narrowed_and_grouped_reads_equal_the_item_facts(petition, county):
     county_wide = selectors.totals(selectors.Scope(None), start, end, "place_id")
     assert county_wide[("persons", "visit", county.town2.pk)] == 6
     assert {k[2] for k in county_wide} <= every
+
+
+def test_a_scope_of_most_units_is_read_as_everything_minus_the_rest(petition, county):
+    from xinfang.orgs.models import Unit
+
+    _items(petition, county)
+    ids = set(Unit.objects.values_list("pk", flat=True)) - {county.housing.pk}
+    scope = selectors.Scope(tuple(sorted(ids)), None, selectors._outside(ids))
+    assert scope.outside == (county.housing.pk,)  # the one unit outside with counts
+    start, end = D(2026, 9, 1), D(2026, 10, 31)
+    for by in ((), ("unit_id",), ("place_id",), ("category_id",), ("place_id", "category_id")):
+        got = {k: n for k, n in selectors.totals(scope, start, end, *by).items() if n}
+        assert got == _from_facts(start, end, units=ids, by=by), by
+    assert selectors.totals(scope, start, end)[("persons", "letter")] == 2
+    assert ("persons", "visit") not in selectors.totals(scope, start, end)  # the visit went to housing
+    # The county supervisor's scope leaves out only the city above, which has no counts: nothing to subtract.
+    assert selectors.scope_for(county.zhao).outside == ()

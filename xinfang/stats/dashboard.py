@@ -5,8 +5,10 @@ the same numbers from the same objects)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import quote_plus, urlencode
 
 from django.db.models import Sum
 
@@ -24,7 +26,7 @@ from xinfang.stats.selectors import (  # noqa: F401 (re-used names)
     _scoped,
     _split,
     metric_values,
-    rollup_query,
+    rollup_sums,
     term_sum,
     totals,
 )
@@ -138,10 +140,8 @@ def monthly_totals(scope: Scope, first: dt.date, end: dt.date, names: set[str]) 
     out: dict[tuple, int] = defaultdict(int)
     months, edges = _split(first, end)
     if months is not None:
-        qs, fields = rollup_query(scope, *months, ())
-        for month, *key, total in (qs.filter(metric__in=sorted(names)).values_list("month", *fields)
-                                   .annotate(total=Sum("n")).order_by()):
-            out[(month, *key)] += total
+        for key, total in rollup_sums(scope, *months, monthly=True, names=names).items():
+            out[key] += total
     for a, b in edges:
         rows = (
             _scoped(DailyCount.objects.filter(day__range=(a, b), metric__in=sorted(names)), scope)
@@ -264,6 +264,12 @@ def _change(now, before, *, is_rate: bool, higher_is_better: bool | None, before
     return Cell("change", f"{arrow} {abs(delta):.1f}{unit}", css=css, title=before_text)
 
 
+@functools.lru_cache(maxsize=4096)
+def _quoted(value: str, safe: str = "", encoding: str | None = None, errors: str | None = None) -> str:
+    """``quote_plus`` remembered: a page has a thousand links made of a few dozen distinct words."""
+    return quote_plus(value, safe, encoding, errors)
+
+
 class _Links:
     """Query strings of the drill-down (/stats/items/): the page's period and filters, and what one number
     counts. A side of a rate is one or more fact metrics with one subgroup (``metric=a,b&sub=s``)."""
@@ -273,7 +279,6 @@ class _Links:
         self.base = {k: v for k, v in base.items() if v not in ("", None)}
 
     def __call__(self, terms, *, start: dt.date | None = None, end: dt.date | None = None, **over) -> str:
-        from urllib.parse import urlencode
 
         names = list(dict.fromkeys(t for t, _ in terms))
         subs = {s for _, s in terms}
@@ -292,7 +297,7 @@ class _Links:
             merged["exact"] = "1"
             merged.pop("unit_exact", None)
         params.update({k: merged[k] for k in ("unit", "exact", "place", "category") if k in merged})
-        return urlencode(params)
+        return urlencode(params, quote_via=_quoted)
 
 
 def _count(n: int, query: str) -> Cell:

@@ -20,9 +20,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
+from django.db.models.expressions import RawSQL
 
 from xinfang.cases.models import Case, CaseEvent, Clock
 from xinfang.core import clock
@@ -42,10 +44,18 @@ def settle_days() -> int:
 # --- reading histories ---------------------------------------------------------------------------------------
 
 
+def among(ids: list[int]):
+    """The right side of an ``__in`` over many ids: one array parameter on PostgreSQL (a statement with
+    thousands of placeholders costs more to prepare than to run), the list itself elsewhere."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return ids
+
+
 def histories(case_ids: Iterable[int]) -> Iterator[tuple[facts.History, int, int, int]]:
     """(history, place id, category id, newest event id) of each item, read in three statements."""
     ids = sorted(set(case_ids))
-    rows = Case.objects.filter(pk__in=ids).values_list(
+    rows = Case.objects.filter(pk__in=among(ids)).values_list(
         "pk", "received_on", "channel", "people_count", "is_group", "is_skip_level", "claim_type",
         "registering_unit_id", "problem_place_id", "category_id",
     )
@@ -54,18 +64,37 @@ def histories(case_ids: Iterable[int]) -> Iterator[tuple[facts.History, int, int
         h = facts.History(case_id=pk, received_on=received, channel=channel, people_count=people, is_group=group,
                           is_skip_level=skip, claim_type=claim, registering_unit_id=registering)
         found[pk] = (h, place or 0, category or 0)
-    events = CaseEvent.objects.filter(case_id__in=ids).order_by("case_id", "pk").values_list(
-        "case_id", "pk", "action", "effective_on", "unit_id", "actor_unit_id", "data"
-    )
-    for case_id, pk, action, on, unit, actor_unit, data in events:
+    for case_id, pk, action, on, unit, actor_unit, data in _event_rows(ids):
         found[case_id][0].events.append(facts.Event(pk, action, on, unit, actor_unit, data or {}))
-    links = Case.earlier_items.through.objects.filter(to_case_id__in=ids).values_list(
+    links = Case.earlier_items.through.objects.filter(to_case_id__in=among(ids)).values_list(
         "to_case_id", "from_case__received_on"
     )
     for earlier, received in links:
         found[earlier][0].repeats_received.append(received)
     for h, place, category in found.values():
         yield h, place, category, (h.events[-1].id if h.events else 0)
+
+
+def _event_rows(ids: list[int]) -> Iterable[tuple]:
+    """(item, id, action, date, unit, actor's unit, data) of the items' events in order."""
+    rows = _rows(CaseEvent, ("case_id", "id", "action", "effective_on", "unit_id", "actor_unit_id", "data"), ids,
+                 order="case_id, id")
+    if connection.vendor != "postgresql":
+        return rows
+    # jsonb comes as text on Django's connection (the loader it registers).
+    return [(*row[:6], orjson.loads(row[6]) if isinstance(row[6], str) else row[6]) for row in rows]
+
+
+def _rows(model, columns: tuple[str, ...], case_ids: list[int], order: str = "") -> list[tuple]:
+    """The columns of the model's rows for these items. On PostgreSQL straight from a cursor with the ids as one
+    array: the ORM's per-row work and a statement of thousands of placeholders were a third of a day's fill."""
+    if connection.vendor != "postgresql":
+        qs = model.objects.filter(case_id__in=case_ids).values_list(*columns)
+        return list(qs.order_by(*order.replace(" ", "").split(",")) if order else qs)
+    with _bound_cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {model._meta.db_table} WHERE case_id = ANY(%b)"  # noqa: S608
+                       + (f" ORDER BY {order}" if order else ""), [case_ids])
+        return cursor.fetchall()
 
 
 def computed(case_ids: Iterable[int], as_of: dt.date) -> dict[int, tuple[Counter, int]]:
@@ -91,19 +120,16 @@ def recompute(case_ids: Iterable[int], as_of: dt.date, *, counts: bool = True, p
     changed are deleted or written: an item accepted today keeps its other facts' rows. Call inside a
     transaction; returns the number of items."""
     ids = sorted(set(case_ids))
-    dims = (dimensions.townships_of(), dimensions.top_categories()) if ids else None
+    change: Counter = Counter()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         fresh = computed(chunk, as_of)
         stored: dict[int, dict[Key, tuple[int, int]]] = defaultdict(dict)
         if counts:
-            for pk, case_id, *key, n in ItemFact.objects.filter(case_id__in=chunk).values_list(
-                "pk", "case_id", "day", "metric", "sub", "unit_id", "place_id", "category_id", "n"
-            ):
+            for pk, case_id, *key, n in _rows(ItemFact, ("id", "case_id", *_FACT_COLUMNS[1:]), chunk):
                 stored[case_id][tuple(key)] = (pk, n)  # type: ignore[index]
         gone: list[int] = []
         new_rows: list[tuple] = []
-        change: Counter = Counter()
         for case_id in chunk:
             got = fresh[case_id][0] if case_id in fresh else Counter()
             old = stored.get(case_id, {})
@@ -115,16 +141,16 @@ def recompute(case_ids: Iterable[int], as_of: dt.date, *, counts: bool = True, p
                 if old.get(key, (0, None))[1] != n:
                     new_rows.append((case_id, *key, n))
                     change[key] += n
-        for part in range(0, len(gone), 1000):
-            ItemFact.objects.filter(pk__in=gone[part:part + 1000]).delete()
+        if gone:
+            ItemFact.objects.filter(pk__in=among(gone)).delete()
         _copy("stats_itemfact", _FACT_COLUMNS, new_rows)
         _mark([(case_id, upto) for case_id, (_got, upto) in fresh.items()], first=not counts)
         if len(fresh) < len(chunk):  # items deleted since (the demo's reset)
             ItemMark.objects.filter(case_id__in=[c for c in chunk if c not in fresh]).delete()
-        if counts:
-            _add_counts({k: n for k, n in change.items() if n}, *dims)
         if progress is not None:
             progress(start + len(chunk), len(ids))
+    if counts and ids:  # the counts move once, by the whole difference, in key order (near keys share pages)
+        _add_counts({k: n for k, n in change.items() if n}, dimensions.townships_of(), dimensions.top_categories())
     return len(ids)
 
 
@@ -182,8 +208,23 @@ def _mark(rows: list[tuple[int, int]], *, first: bool) -> None:
     if first:
         _copy("stats_itemmark", ("case_id", "upto"), rows)
         return
+    if connection.vendor == "postgresql":
+        with _bound_cursor() as cursor:
+            cursor.execute("INSERT INTO stats_itemmark (case_id, upto) SELECT * FROM unnest(%b::bigint[], %b::bigint[]) "
+                           "ON CONFLICT (case_id) DO UPDATE SET upto = excluded.upto",
+                           [[c for c, _ in rows], [u for _, u in rows]])
+        return
     ItemMark.objects.bulk_create([ItemMark(case_id=c, upto=u) for c, u in rows], batch_size=1000,
                                  update_conflicts=True, unique_fields=["case_id"], update_fields=["upto"])
+
+
+def _bound_cursor():
+    """A PostgreSQL cursor that sends parameters apart from the statement, in binary: Django's client-side
+    binding spells every element of an array out as SQL text, which costs more than the statement itself."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
 
 
 def _add_counts(change: dict[Key, int], townships: dict[int, int], tops: dict[int, int]) -> None:
@@ -192,25 +233,43 @@ def _add_counts(change: dict[Key, int], townships: dict[int, int], tops: dict[in
     tables = [(daily, change)] + [((r.table, r.columns), c)
                                   for r, c in rollups.rolled_up(change, townships, tops).items()]
     for (table, columns), counts in tables:
-        _upsert(table, columns, [(k, n) for k, n in counts.items() if n])
+        # In the unique index's order (metric first, then the day or month): neighbouring keys share its pages.
+        _upsert(table, columns, sorted(((k, n) for k, n in counts.items() if n), key=lambda kn: (kn[0][1], kn[0])))
+
+
+_TYPES = {"day": "date", "month": "date", "metric": "varchar", "sub": "varchar"}  # the others: integer
 
 
 def _upsert(table: str, columns: tuple[str, ...], items: list[tuple[tuple, int]]) -> None:
-    """Add each difference to its count, 500 keys per statement; delete the counts it brought to zero."""
+    """Add each difference to its count; delete the counts it brought to zero. On PostgreSQL one statement with
+    a column array per parameter, elsewhere 500 keys per statement."""
+    if not items:
+        return
+    conflict = f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET n = {table}.n + excluded.n RETURNING id, n"
     emptied: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(items), 500):
-            part = items[start:start + 500]
+        if connection.vendor == "postgresql":
+            arrays = [list(col) for col in zip(*(key for key, _ in items), strict=True)] + [[n for _, n in items]]
+            types = [_TYPES.get(c, "integer") for c in (*columns, "n")]
+            with _bound_cursor() as bound:
+                bound.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}, n) "  # noqa: S608 (constant names)
+                    f"SELECT * FROM unnest({', '.join(f'%b::{t}[]' for t in types)}) {conflict}", arrays,
+                )
+                emptied = [pk for pk, n in bound.fetchall() if n == 0]
+        else:
             row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}, n) VALUES {', '.join([row] * len(part))} "  # noqa: S608
-                f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET n = {table}.n + excluded.n RETURNING id, n",
-                [v for key, n in part for v in (*key, n)],
-            )
-            emptied.extend(pk for pk, n in cursor.fetchall() if n == 0)
-        # Only the counts this change brought to zero (a scan for n = 0 would read the whole table each time).
-        for start in range(0, len(emptied), 1000):
-            part = emptied[start:start + 1000]
+            for start in range(0, len(items), 500):
+                part = items[start:start + 500]
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}, n) VALUES {', '.join([row] * len(part))} "  # noqa: S608
+                    f"{conflict}", [v for key, n in part for v in (*key, n)],
+                )
+                emptied.extend(pk for pk, n in cursor.fetchall() if n == 0)
+    # Only the counts this change brought to zero (a scan for n = 0 would read the whole table each time).
+    for start in range(0, len(emptied), 1000):
+        part = emptied[start:start + 1000]
+        with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)  # noqa: S608
 
 
@@ -237,6 +296,7 @@ def fill(as_of: dt.date | None = None, progress: Progress | None = None) -> Fill
                 cursor.execute("DELETE FROM stats_itemmark")
             n = recompute(Case.objects.values_list("pk", flat=True), as_of, counts=False, progress=progress)
             rebuild_counts()
+            _analyze()
             state.last_event_id, state.as_of, state.filled_at = newest, as_of, clock.now()
             state.save()
             return FillResult(items=n, last_event_id=newest, as_of=as_of)
@@ -251,6 +311,16 @@ def fill(as_of: dt.date | None = None, progress: Progress | None = None) -> Fill
     return FillResult(items=n, last_event_id=newest, as_of=as_of)
 
 
+def _analyze() -> None:
+    """Fresh planner statistics after the tables were filled at once: with none, PostgreSQL takes the item
+    facts for a small table and scans all of them to find one batch's rows."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in ("stats_itemfact", "stats_itemmark", "stats_dailycount", *(r.table for r in rollups.ROLLUPS)):
+            cursor.execute(f"ANALYZE {table}")  # noqa: S608 (constant names)
+
+
 def _changed_since(mark: int) -> set[int]:
     """Items with an event newer than their stored facts, among the events from ``mark - LOOKBACK`` on."""
     newest = dict(
@@ -259,7 +329,7 @@ def _changed_since(mark: int) -> set[int]:
     )
     if not newest:
         return set()
-    counted = dict(ItemMark.objects.filter(case_id__in=list(newest)).values_list("case_id", "upto"))
+    counted = dict(ItemMark.objects.filter(case_id__in=among(list(newest))).values_list("case_id", "upto"))
     return {case_id for case_id, m in newest.items() if counted.get(case_id, 0) < m}
 
 

@@ -164,6 +164,7 @@ class MonthUnitCount(models.Model):
         verbose_name = "月度单位统计"
         verbose_name_plural = "月度单位统计"
         constraints = [models.UniqueConstraint(fields=["metric", "month", "sub", "unit_id"], name="uniq_month_unit")]
+        indexes = [models.Index(fields=["unit_id", "month"], name="month_unit_unit")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.metric} {self.sub} {self.n}"

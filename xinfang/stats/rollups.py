@@ -43,13 +43,6 @@ class Rollup:
     def columns(self) -> tuple[str, ...]:
         return ("month", "metric", *(COLUMNS[d] for d in self.dims))
 
-    def key(self, daily: DailyKey, townships: Mapping[int, int], tops: Mapping[int, int]) -> tuple | None:
-        day, metric, sub, unit, place, category = daily
-        if self.volumes_only and metric not in VOLUME_METRICS:
-            return None
-        values = {"sub": sub, "unit": unit, "township": townships.get(place, 0), "category": tops.get(category, 0)}
-        return (month_of(day), metric, *(values[d] for d in self.dims))
-
     def rebuild_sql(self, month: str) -> str:
         """``INSERT … SELECT`` of the whole table from the daily counts (with the temporary maps of the fill)."""
         select = ", ".join(_SQL[d] for d in self.dims)
@@ -85,9 +78,11 @@ def rolled_up(daily: Mapping[DailyKey, int], townships: Mapping[int, int],
               tops: Mapping[int, int]) -> dict[Rollup, Counter]:
     """Daily keys (or differences) mapped to the keys of every roll-up."""
     out: dict[Rollup, Counter] = {r: Counter() for r in ROLLUPS}
-    for key, n in daily.items():
-        for rollup, counter in out.items():
-            mapped = rollup.key(key, townships, tops)
-            if mapped is not None:
-                counter[mapped] += n
+    plans = [(out[r], r.volumes_only, r.dims) for r in ROLLUPS]
+    for (day, metric, sub, unit, place, category), n in daily.items():
+        values = {"sub": sub, "unit": unit, "township": townships.get(place, 0), "category": tops.get(category, 0)}
+        month, volume = month_of(day), metric in VOLUME_METRICS
+        for counter, volumes_only, dims in plans:
+            if volume or not volumes_only:
+                counter[(month, metric, *(values[d] for d in dims))] += n
     return out

@@ -16,15 +16,20 @@ from xinfang.orgs.models import Unit
 from xinfang.orgs.permissions import Perm
 from xinfang.stats import dimensions, metrics, rollups
 from xinfang.stats.dimensions import top_categories, townships_of
-from xinfang.stats.models import DailyCount, ItemFact
+from xinfang.stats.models import DailyCount, ItemFact, MonthUnitCount
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which counts a figure sums: the units (None: every unit), and optionally the problem places."""
+    """Which counts a figure sums: the units (None: every unit), and optionally the problem places.
+
+    ``outside``: for a scope of most units (a county supervisor's: every unit but the city above), the units
+    outside it that have monthly counts; the monthly roll-ups are then read without a unit, minus those units
+    (the roll-ups without a unit are far smaller). None: read with the unit filter."""
 
     unit_ids: tuple[int, ...] | None
     place_ids: tuple[int, ...] | None = None
+    outside: tuple[int, ...] | None = None
 
 
 def scope_for(user, unit: Unit | None = None, place: Unit | None = None) -> Scope:
@@ -37,7 +42,18 @@ def scope_for(user, unit: Unit | None = None, place: Unit | None = None) -> Scop
     places = None
     if place is not None:
         places = tuple(sorted(Unit.objects.filter(path__startswith=place.path).values_list("pk", flat=True)))
-    return Scope(None if ids is None else tuple(sorted(ids)), places)
+    return Scope(None if ids is None else tuple(sorted(ids)), places, _outside(ids))
+
+
+def _outside(ids: set[int] | None) -> tuple[int, ...] | None:
+    """The units with monthly counts outside a scope that holds most units (0: none recorded), else None."""
+    if ids is None:
+        return None
+    outside = (set(Unit.objects.values_list("pk", flat=True)) | {0}) - ids
+    if len(outside) >= len(ids):
+        return None
+    return tuple(sorted(set(MonthUnitCount.objects.filter(unit_id__in=outside).values_list("unit_id", flat=True)
+                            .distinct())))
 
 
 def counts(scope: Scope, start: dt.date, end: dt.date) -> QuerySet[DailyCount]:
@@ -56,12 +72,10 @@ def totals(scope: Scope, start: dt.date, end: dt.date, *by: str) -> dict[tuple, 
 
     Whole months are read from the monthly roll-ups, the days around them from the daily counts, so a month,
     quarter or year costs a few thousand rows however many items it holds."""
-    from collections import Counter
-
     out: Counter = Counter()
     months, edges = _split(start, end)
     if months is not None:
-        out.update(_rollup_totals(scope, *months, by))
+        out.update(rollup_sums(scope, *months, by))
     if edges:
         townships, tops = townships_of(), top_categories()
         for a, b in edges:
@@ -99,9 +113,25 @@ def _split(start: dt.date, end: dt.date):
 _DIMENSION = {"unit_id": "unit", "place_id": "township", "category_id": "category"}
 
 
-def rollup_query(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...]) -> tuple[QuerySet, list[str]]:
-    """The rows of the smallest roll-up that can answer: months [first, stop) in the scope, and the fields to
-    group by (the metric, the subgroup where the roll-up has one, then ``by``'s columns)."""
+def rollup_sums(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...] = (), *, monthly: bool = False,
+                names: set[str] | None = None) -> dict[tuple, int]:
+    """{(month if ``monthly``, metric, sub, *by values): n} over the months [first, stop) in the scope, from the
+    smallest roll-up that can answer (the volumes by category have an empty subgroup); ``names``: only these
+    metrics.
+
+    A scope of most units (a county supervisor's: every unit but the city above) is read as everything minus the
+    few units outside it: the roll-ups without a unit are far smaller than those with one."""
+    outside = scope.outside
+    if outside is None:
+        return _sums(scope, first, stop, by, monthly, names)
+    whole = Counter(_sums(Scope(None, scope.place_ids), first, stop, by, monthly, names))
+    if outside:
+        whole.subtract(_sums(Scope(outside, scope.place_ids), first, stop, by, monthly, names))
+    return {k: n for k, n in whole.items() if n}
+
+
+def _sums(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...], monthly: bool,
+          names: set[str] | None) -> dict[tuple, int]:
     needs = {_DIMENSION[b] for b in by}
     if scope.unit_ids is not None:
         needs.add("unit")
@@ -109,20 +139,21 @@ def rollup_query(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...
         needs.add("township")
     rollup = rollups.for_read(needs)
     qs = rollup.model.objects.filter(month__gte=first, month__lt=stop)
+    if names is not None:
+        qs = qs.filter(metric__in=sorted(names))
     if scope.unit_ids is not None:
         qs = qs.filter(unit_id__in=scope.unit_ids)
     if scope.place_ids is not None:
         qs = qs.filter(township_id__in=scope.place_ids)
-    fields = ["metric", *(["sub"] if "sub" in rollup.dims else []), *(rollups.COLUMNS[_DIMENSION[b]] for b in by)]
-    return qs, fields
-
-
-def _rollup_totals(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...]) -> dict[tuple, int]:
-    qs, fields = rollup_query(scope, first, stop, by)
-    rows = qs.values_list(*fields).annotate(total=Sum("n")).order_by()
-    if "sub" in fields:
-        return {tuple(r[:-1]): r[-1] for r in rows}
-    return {(r[0], "", *r[1:-1]): r[-1] for r in rows}  # the volumes by category: no subgroup
+    has_sub = "sub" in rollup.dims
+    fields = [*(["month"] if monthly else []), "metric", *(["sub"] if has_sub else []),
+              *(rollups.COLUMNS[_DIMENSION[b]] for b in by)]
+    out = {}
+    for *key, total in qs.values_list(*fields).annotate(total=Sum("n")).order_by():
+        if not has_sub:  # the volumes by category: no subgroup
+            key.insert(2 if monthly else 1, "")
+        out[tuple(key)] = total
+    return out
 
 
 def _daily_totals(scope: Scope, start: dt.date, end: dt.date, by: tuple[str, ...]) -> dict[tuple, int]:
