@@ -90,3 +90,26 @@ def test_a_long_fill_reports_its_progress(petition, county, capsys, monkeypatch)
     call_command("stats", "fill")
     out = capsys.readouterr()
     assert "进度" not in out.err and "重算 1 件" in out.out
+
+
+def test_the_fill_leaves_the_cyclic_collector_as_it_found_it(petition, county, monkeypatch):
+    import gc
+
+    from xinfang.stats import fill
+
+    petition(title="一件")
+    seen = []
+    real = fill.computed
+    monkeypatch.setattr(fill, "computed", lambda *a, **kw: seen.append(gc.isenabled()) or real(*a, **kw))
+    assert gc.isenabled()
+    fill.fill(dt.date(2026, 11, 30))
+    assert seen == [False] and gc.isenabled()  # off while recomputing, on again after
+
+    def broken(*a, **kw):
+        raise RuntimeError("读取失败")
+
+    monkeypatch.setattr(fill, "computed", broken)
+    petition(title="又一件")
+    with pytest.raises(RuntimeError):
+        fill.fill(dt.date(2026, 11, 30))
+    assert gc.isenabled()
