@@ -17,11 +17,12 @@ the state machine writes (rule, start, due date, on time) and the item's unit, w
 
 Measured (server time in this process):
 - the first full fill (every item's facts from its events);
-- the figures of one year for the county supervisor (``selectors.summary`` and, when the statistics page exists,
-  ``GET /stats/?period=year``), p50/p95 over ``--requests`` runs; target p95 ≤ 300 ms;
+- the figures of one year for the county supervisor (``selectors.summary`` and ``GET /stats/?period=year``), p50/p95 over ``--requests`` runs; target p95 ≤ 300 ms;
 - a drill-down list (the items behind 按期办结 of one month), target ≤ 150 ms;
 - one day of changes (new registrations and moves of open items, generated the same way), then the incremental
-  fill, target ≤ 5 s; then ``verify`` over that day.
+  fill, target ≤ 5 s: the median of ``--day-rounds`` rounds of the same day, each undone (the worst is printed
+  too); then ``verify`` over that day;
+- the page for one year narrowed to one township.
 Prints one JSON object on its last line.
 """
 
@@ -51,6 +52,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--reuse", action="store_true")
     p.add_argument("--requests", type=int, default=20)
     p.add_argument("--day-items", type=int, default=900, help="registrations in the simulated day of changes")
+    p.add_argument("--day-rounds", type=int, default=3, help="rounds of the day of changes (median and worst)")
     p.add_argument("--profile", action="store_true", help="print where the incremental fill spends its time")
     return p.parse_args()
 
@@ -318,11 +320,16 @@ def measure(args) -> dict:
     month = (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
     out["drill_down"] = timed(lambda: list(selectors.drill_down(zhao, scope, *month, "handle_on_time")), args.requests)
     log(f"drill-down 按期办结 2025-06: {out['drill_down']}")
-    out["day_of_changes"] = day_of_changes(args)
+    # The same day of changes, filled in several rounds (each undone): one sample of a few seconds on shared cores
+    # varies by a second or more.
+    rounds = [day_of_changes(args, check=i == 0) for i in range(args.day_rounds)]
+    times = sorted(r["fill_s"] for r in rounds)
+    out["day_of_changes"] = {**rounds[0], "fill_s": statistics.median(times), "fill_s_max": times[-1],
+                             "fill_s_rounds": [r["fill_s"] for r in rounds]}
     return out
 
 
-def day_of_changes(args) -> dict:
+def day_of_changes(args, check: bool = True) -> dict:
     """One day (the day after END) of new registrations and of moves of open items, then the incremental fill."""
     from django.db import transaction
 
@@ -381,11 +388,14 @@ def day_of_changes(args) -> dict:
                 pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
             log(f"day of changes: {registered} registrations, {moved} acceptances; incremental fill {result.items:,} items "
                 f"in {seconds:.2f} s")
-            t0 = time.perf_counter()
-            problems, checked = fill.verify(day - dt.timedelta(days=40), day + dt.timedelta(days=200))
-            log(f"verify around that day: {len(problems)} mismatches of {checked:,} in {time.perf_counter() - t0:.0f} s")
             out = {"registrations": registered, "moves": moved, "items_recomputed": result.items,
-                   "fill_s": round(seconds, 2), "verify_mismatches": len(problems)}
+                   "fill_s": round(seconds, 2)}
+            if check:
+                t0 = time.perf_counter()
+                problems, checked = fill.verify(day - dt.timedelta(days=40), day + dt.timedelta(days=200))
+                log(f"verify around that day: {len(problems)} mismatches of {checked:,} in "
+                    f"{time.perf_counter() - t0:.0f} s")
+                out["verify_mismatches"] = len(problems)
             raise _Undo
     except _Undo:
         log("the day of changes rolled back")
