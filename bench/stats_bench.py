@@ -22,7 +22,7 @@ Measured (server time in this process):
 - one day of changes (new registrations and moves of open items, generated the same way), then the incremental
   fill, target ≤ 5 s: the median of ``--day-rounds`` rounds of the same day, each undone (the worst is printed
   too); then ``verify`` over that day;
-- the page for one year narrowed to one township.
+- the page for one year narrowed to one township, and for a custom period that cuts two months.
 Prints one JSON object on its last line.
 """
 
@@ -315,6 +315,10 @@ def measure(args) -> dict:
         url = f"/stats/?period=year&year=2025&place={town}"
         out["page_year_one_township"] = timed(lambda: client.get(url, secure=True), args.requests)
         log(f"statistics page for 2025, one township: {out['page_year_one_township']}")
+        # A custom period: two whole months from the roll-ups, the days around them from the daily counts.
+        url = "/stats/?period=custom&from=2025-06-15&to=2025-09-14"
+        out["page_custom_3_months"] = timed(lambda: client.get(url, secure=True), args.requests)
+        log(f"statistics page for 2025-06-15 … 2025-09-14: {out['page_custom_3_months']}")
     else:
         log(f"statistics page not measured (status {first.status_code})")
     month = (dt.date(2025, 6, 1), dt.date(2025, 6, 30))

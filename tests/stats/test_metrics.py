@@ -175,12 +175,12 @@ def test_a_wrong_count_is_reported(petition, county):
     fill.fill(D(2026, 11, 30))
     DailyCount.objects.filter(metric="items").update(n=5)
     problems, _ = fill.verify()
-    # The daily count disagrees with the events, and every monthly roll-up with the daily count.
+    # The daily count disagrees with the events, and every roll-up with the daily count.
     from xinfang.stats.rollups import ROLLUPS
 
-    assert len(problems) == 1 + len(ROLLUPS) == 5
+    assert len(problems) == 1 + len(ROLLUPS) == 7
     assert any("items" in p and "事件重算 1，明细 1，日汇总 5" in p for p in problems)
-    assert {p.split(" ")[0] for p in problems if "按日汇总 5，月度 1" in p} == {
+    assert {p.split(" ")[0] for p in problems if "按日汇总 5，汇总表 1" in p} == {
         r.model._meta.verbose_name for r in ROLLUPS}
 
 

@@ -12,6 +12,8 @@ from xinfang.cases import services as s
 from xinfang.stats import fill, rollups, selectors
 from xinfang.stats.dimensions import top_categories, townships_of
 from xinfang.stats.models import (
+    DayTownshipCategoryCount,
+    DayUnitCount,
     ItemFact,
     MonthCategoryCount,
     MonthCount,
@@ -31,6 +33,12 @@ def test_each_read_takes_the_smallest_rollup_that_holds_its_dimensions():
     assert rollups.for_read({"category"}).model is MonthTownshipCategoryCount
     assert rollups.for_read({"category", "township"}).model is MonthTownshipCategoryCount
     assert rollups.for_read({"category", "unit"}).model is MonthCategoryCount
+    # The days outside whole months: per unit, or per township and category; nothing else (the daily counts).
+    assert rollups.for_read(set(), "day").model is DayUnitCount
+    assert rollups.for_read({"unit"}, "day").model is DayUnitCount
+    assert rollups.for_read({"category", "township"}, "day").model is DayTownshipCategoryCount
+    assert rollups.for_read({"township"}, "day") is None
+    assert rollups.for_read({"category", "unit"}, "day") is None
 
 
 def _from_facts(start, end, *, units=None, places=None, by=()):
@@ -65,12 +73,14 @@ def test_narrowed_and_grouped_reads_equal_the_item_facts(petition, county):
     _items(petition, county)
     start, end = D(2026, 9, 1), D(2026, 10, 31)
     every = {county.town.pk, county.town2.pk, 0}
-    for units in (None, (county.town.pk,), (county.housing.pk, county.bureau.pk)):
-        for places in (None, (county.town2.pk,)):
-            scope = selectors.Scope(units, places)
-            for by in ((), ("unit_id",), ("place_id",), ("category_id",), ("place_id", "category_id")):
-                got = {k: n for k, n in selectors.totals(scope, start, end, *by).items() if n}
-                assert got == _from_facts(start, end, units=units, places=places, by=by), (units, places, by)
+    # Whole months (the monthly roll-ups), and a period that cuts them (the daily roll-ups and counts).
+    for period in ((start, end), (D(2026, 9, 3), D(2026, 10, 20))):
+        for units in (None, (county.town.pk,), (county.housing.pk, county.bureau.pk)):
+            for places in (None, (county.town2.pk,)):
+                scope = selectors.Scope(units, places)
+                for by in ((), ("unit_id",), ("place_id",), ("category_id",), ("place_id", "category_id")):
+                    got = {k: n for k, n in selectors.totals(scope, *period, *by).items() if n}
+                    assert got == _from_facts(*period, units=units, places=places, by=by), (period, units, places, by)
     # The figures are not empty: the test would pass vacuously otherwise.
     county_wide = selectors.totals(selectors.Scope(None), start, end, "place_id")
     assert county_wide[("persons", "visit", county.town2.pk)] == 6
@@ -85,9 +95,10 @@ def test_a_scope_of_most_units_is_read_as_everything_minus_the_rest(petition, co
     scope = selectors.Scope(tuple(sorted(ids)), None, selectors._outside(ids))
     assert scope.outside == (county.housing.pk,)  # the one unit outside with counts
     start, end = D(2026, 9, 1), D(2026, 10, 31)
-    for by in ((), ("unit_id",), ("place_id",), ("category_id",), ("place_id", "category_id")):
-        got = {k: n for k, n in selectors.totals(scope, start, end, *by).items() if n}
-        assert got == _from_facts(start, end, units=ids, by=by), by
+    for period in ((start, end), (D(2026, 9, 3), D(2026, 10, 20))):
+        for by in ((), ("unit_id",), ("place_id",), ("category_id",), ("place_id", "category_id")):
+            got = {k: n for k, n in selectors.totals(scope, *period, *by).items() if n}
+            assert got == _from_facts(*period, units=ids, by=by), (period, by)
     assert selectors.totals(scope, start, end)[("persons", "letter")] == 2
     assert ("persons", "visit") not in selectors.totals(scope, start, end)  # the visit went to housing
     # The county supervisor's scope leaves out only the city above, which has no counts: nothing to subtract.

@@ -16,7 +16,7 @@ from xinfang.cases.choices import Channel, ClaimType
 from xinfang.cases.models import Category
 from xinfang.orgs.models import Unit
 from xinfang.stats import metrics
-from xinfang.stats.dimensions import top_categories, townships_of
+from xinfang.stats.dimensions import month_of, top_categories, townships_of
 from xinfang.stats.models import DailyCount
 from xinfang.stats.selectors import (  # noqa: F401 (re-used names)
     DRILL_METRICS,
@@ -143,7 +143,12 @@ def monthly_totals(scope: Scope, first: dt.date, end: dt.date, names: set[str]) 
         for key, total in rollup_sums(scope, *months, monthly=True, names=names).items():
             out[key] += total
     for a, b in edges:
-        rows = (
+        days = rollup_sums(scope, a, b + dt.timedelta(days=1), monthly=True, names=names, grain="day")
+        if days is not None:
+            for (day, *key), total in days.items():
+                out[(month_of(day), *key)] += total
+            continue
+        rows = (  # the daily counts themselves (a place filter)
             _scoped(DailyCount.objects.filter(day__range=(a, b), metric__in=sorted(names)), scope)
             .annotate(month=TruncMonth("day")).values("month", "metric", "sub").annotate(total=Sum("n")).order_by()
         )

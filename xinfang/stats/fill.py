@@ -251,11 +251,10 @@ def _bound_cursor():
 def _add_counts(change: dict[Key, int], townships: dict[int, int], tops: dict[int, int]) -> None:
     """Move the daily counts and their monthly roll-ups by the facts' difference."""
     daily = ("stats_dailycount", ("day", "metric", "sub", "unit_id", "place_id", "category_id"))
-    tables = [(daily, change)] + [((r.table, r.columns), c)
-                                  for r, c in rollups.rolled_up(change, townships, tops).items()]
-    for (table, columns), counts in tables:
-        # In the unique index's order (metric first, then the day or month): neighbouring keys share its pages.
-        _upsert(table, columns, sorted(((k, n) for k, n in counts.items() if n), key=lambda kn: (kn[0][1], kn[0])))
+    _upsert(*daily, sorted((k, n) for k, n in change.items() if n))  # the unique index's order: day first
+    for r, counts in rollups.rolled_up(change, townships, tops).items():
+        # In the unique index's order: neighbouring keys share its pages.
+        _upsert(r.table, r.columns, sorted(((k, n) for k, n in counts.items() if n), key=lambda kn: r.order(kn[0])))
 
 
 _TYPES = {"day": "date", "month": "date", "metric": "varchar", "sub": "varchar"}  # the others: integer
@@ -433,7 +432,7 @@ def _rollup_problems(daily: Counter) -> list[str]:
         for key in set(expected) | set(stored):
             if expected.get(key, 0) != stored.get(key, 0):
                 problems.append(f"{rollup.model._meta.verbose_name} {key}: 按日汇总 {expected.get(key, 0)}，"
-                                f"月度 {stored.get(key, 0)}")
+                                f"汇总表 {stored.get(key, 0)}")
     return problems
 
 

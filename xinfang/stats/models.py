@@ -68,8 +68,10 @@ class DailyCount(models.Model):
         verbose_name = "每日统计"
         verbose_name_plural = "每日统计"
         constraints = [
+            # The day first: the edges of a custom period read a range of days over every metric (PostgreSQL 15
+            # cannot skip over a leading column it has no condition on).
             models.UniqueConstraint(
-                fields=["metric", "day", "sub", "unit_id", "place_id", "category_id"], name="uniq_daily_count"
+                fields=["day", "metric", "sub", "unit_id", "place_id", "category_id"], name="uniq_daily_count_day"
             )
         ]
 
@@ -191,3 +193,44 @@ class MonthTownshipCategoryCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.metric} {self.n}"
+
+
+class DayUnitCount(models.Model):
+    """The daily counts per unit over every place and category: the days of a custom period outside whole months."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField("统计日期")
+    metric = models.CharField("指标", max_length=32)
+    sub = models.CharField("分组", max_length=24, blank=True, default="")
+    unit_id = models.IntegerField("单位", default=0)
+    n = models.IntegerField("数量")
+
+    class Meta:
+        verbose_name = "每日单位统计"
+        verbose_name_plural = "每日单位统计"
+        constraints = [models.UniqueConstraint(fields=["day", "metric", "sub", "unit_id"], name="uniq_day_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.sub} {self.n}"
+
+
+class DayTownshipCategoryCount(models.Model):
+    """件次 and 人次 per day × township × top-level category over every unit (the same days, by place)."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField("统计日期")
+    metric = models.CharField("指标", max_length=32)
+    township_id = models.IntegerField("乡镇", default=0)
+    category_id = models.IntegerField("一级分类", default=0)
+    n = models.IntegerField("数量")
+
+    class Meta:
+        verbose_name = "每日乡镇分类统计"
+        verbose_name_plural = "每日乡镇分类统计"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "metric", "township_id", "category_id"],
+                                    name="uniq_day_township_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.n}"

@@ -70,25 +70,27 @@ def totals(scope: Scope, start: dt.date, end: dt.date, *by: str) -> dict[tuple, 
     """{(metric, sub, *by values): n} for the period; ``by`` from ``unit_id``, ``place_id`` (grouped by township)
     and ``category_id`` (grouped by top-level category; 件次 and 人次 only, with an empty subgroup).
 
-    Whole months are read from the monthly roll-ups, the days around them from the daily counts, so a month,
-    quarter or year costs a few thousand rows however many items it holds."""
+    Whole months are read from the monthly roll-ups, the days around them from the daily roll-ups (the daily
+    counts themselves when none can answer), so a period costs a few thousand rows however many items it holds."""
     out: Counter = Counter()
     months, edges = _split(start, end)
     if months is not None:
         out.update(rollup_sums(scope, *months, by))
-    if edges:
-        townships, tops = townships_of(), top_categories()
-        for a, b in edges:
-            for (metric, sub, *values), n in _daily_totals(scope, a, b, by).items():
-                mapped = []
-                for name, value in zip(by, values, strict=True):
-                    mapped.append(townships.get(value, 0) if name == "place_id" else
-                                  tops.get(value, 0) if name == "category_id" else value)
-                if "category_id" in by:
-                    if metric not in VOLUME_METRICS:
-                        continue
-                    sub = ""
-                out[(metric, sub, *mapped)] += n
+    for a, b in edges:
+        days = rollup_sums(scope, a, b + dt.timedelta(days=1), by, grain="day")
+        if days is not None:
+            out.update(days)
+            continue
+        townships, tops = townships_of(), top_categories()  # the daily counts themselves (a place filter)
+        for (metric, sub, *values), n in _daily_totals(scope, a, b, by).items():
+            if "category_id" in by:
+                if metric not in VOLUME_METRICS:
+                    continue
+                sub = ""
+            mapped = [townships.get(value, 0) if name == "place_id" else
+                      tops.get(value, 0) if name == "category_id" else value
+                      for name, value in zip(by, values, strict=True)]
+            out[(metric, sub, *mapped)] += n
     return dict(out)
 
 
@@ -114,31 +116,37 @@ _DIMENSION = {"unit_id": "unit", "place_id": "township", "category_id": "categor
 
 
 def rollup_sums(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...] = (), *, monthly: bool = False,
-                names: set[str] | None = None) -> dict[tuple, int]:
-    """{(month if ``monthly``, metric, sub, *by values): n} over the months [first, stop) in the scope, from the
-    smallest roll-up that can answer (the volumes by category have an empty subgroup); ``names``: only these
-    metrics.
+                names: set[str] | None = None, grain: str = "month") -> dict[tuple, int] | None:
+    """{(month or day if ``monthly``, metric, sub, *by values): n} over the months (``grain="day"``: the days)
+    [first, stop) in the scope, from the smallest roll-up that can answer (the volumes by category have an empty
+    subgroup); ``names``: only these metrics. None when no daily roll-up can answer.
 
     A scope of most units (a county supervisor's: every unit but the city above) is read as everything minus the
     few units outside it: the roll-ups without a unit are far smaller than those with one."""
+    args = (first, stop, by, monthly, names, grain)
     outside = scope.outside
     if outside is None:
-        return _sums(scope, first, stop, by, monthly, names)
-    whole = Counter(_sums(Scope(None, scope.place_ids), first, stop, by, monthly, names))
-    if outside:
-        whole.subtract(_sums(Scope(outside, scope.place_ids), first, stop, by, monthly, names))
-    return {k: n for k, n in whole.items() if n}
+        return _sums(scope, *args)
+    whole = _sums(Scope(None, scope.place_ids), *args)
+    less = _sums(Scope(outside, scope.place_ids), *args) if outside else {}
+    if whole is None or less is None:
+        return None
+    found = Counter(whole)
+    found.subtract(less)
+    return {k: n for k, n in found.items() if n}
 
 
 def _sums(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...], monthly: bool,
-          names: set[str] | None) -> dict[tuple, int]:
+          names: set[str] | None, grain: str) -> dict[tuple, int] | None:
     needs = {_DIMENSION[b] for b in by}
     if scope.unit_ids is not None:
         needs.add("unit")
     if scope.place_ids is not None:
         needs.add("township")
-    rollup = rollups.for_read(needs)
-    qs = rollup.model.objects.filter(month__gte=first, month__lt=stop)
+    rollup = rollups.for_read(needs, grain)
+    if rollup is None:
+        return None
+    qs = rollup.model.objects.filter(**{f"{grain}__gte": first, f"{grain}__lt": stop})
     if names is not None:
         qs = qs.filter(metric__in=sorted(names))
     if scope.unit_ids is not None:
@@ -146,7 +154,7 @@ def _sums(scope: Scope, first: dt.date, stop: dt.date, by: tuple[str, ...], mont
     if scope.place_ids is not None:
         qs = qs.filter(township_id__in=scope.place_ids)
     has_sub = "sub" in rollup.dims
-    fields = [*(["month"] if monthly else []), "metric", *(["sub"] if has_sub else []),
+    fields = [*([grain] if monthly else []), "metric", *(["sub"] if has_sub else []),
               *(rollups.COLUMNS[_DIMENSION[b]] for b in by)]
     out = {}
     for *key, total in qs.values_list(*fields).annotate(total=Sum("n")).order_by():

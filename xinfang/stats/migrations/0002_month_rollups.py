@@ -69,14 +69,10 @@ class Migration(migrations.Migration):
     ]
 
 
-def fill_new_rollups(apps, schema_editor):
-    """The two new roll-ups summed from the daily counts already stored (an empty database does nothing)."""
-    connection = schema_editor.connection
+def create_maps(apps, cursor):
+    """Temporary tables place → township and category → top-level category (the trees as they are now)."""
     Unit = apps.get_model("orgs", "Unit")
     Category = apps.get_model("cases", "Category")
-    DailyCount = apps.get_model("stats", "DailyCount")
-    if not DailyCount.objects.exists():
-        return
     units = {pk: (kind, parent) for pk, kind, parent in Unit.objects.values_list("pk", "kind", "parent_id")}
     townships = {pk: pk if kind == "township" else parent for pk, (kind, parent) in units.items()
                  if kind == "township" or (kind == "village" and parent in units)}
@@ -87,17 +83,25 @@ def fill_new_rollups(apps, schema_editor):
         while parents.get(top):
             top = parents[top]
         tops[pk] = top
+    cursor.execute("CREATE TEMP TABLE stats_place_map (place integer PRIMARY KEY, township integer)")
+    cursor.execute("CREATE TEMP TABLE stats_category_map (category integer PRIMARY KEY, top integer)")
+    for table, pairs in (("stats_place_map", townships), ("stats_category_map", tops)):
+        items = list(pairs.items())
+        for start in range(0, len(items), 500):
+            part = items[start:start + 500]
+            cursor.execute(f"INSERT INTO {table} VALUES {', '.join(['(%s, %s)'] * len(part))}",
+                           [v for pair in part for v in pair])
+
+
+def fill_new_rollups(apps, schema_editor):
+    """The two new roll-ups summed from the daily counts already stored (an empty database does nothing)."""
+    connection = schema_editor.connection
+    if not apps.get_model("stats", "DailyCount").objects.exists():
+        return
     month = ("CAST(date_trunc('month', d.day) AS date)" if connection.vendor == "postgresql"
              else "date(d.day, 'start of month')")
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE stats_place_map (place integer PRIMARY KEY, township integer)")
-        cursor.execute("CREATE TEMP TABLE stats_category_map (category integer PRIMARY KEY, top integer)")
-        for table, pairs in (("stats_place_map", townships), ("stats_category_map", tops)):
-            items = list(pairs.items())
-            for start in range(0, len(items), 500):
-                part = items[start:start + 500]
-                cursor.execute(f"INSERT INTO {table} VALUES {', '.join(['(%s, %s)'] * len(part))}",
-                               [v for pair in part for v in pair])
+        create_maps(apps, cursor)
         cursor.execute(
             "INSERT INTO stats_monthunitcount (month, metric, sub, unit_id, n) "
             f"SELECT {month}, d.metric, d.sub, d.unit_id, SUM(d.n) FROM stats_dailycount d "
