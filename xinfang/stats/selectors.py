@@ -76,12 +76,14 @@ def totals(scope: Scope, start: dt.date, end: dt.date, *by: str) -> dict[tuple, 
     months, edges = _split(start, end)
     if months is not None:
         out.update(rollup_sums(scope, *months, by))
+    maps = None
     for a, b in edges:
         days = rollup_sums(scope, a, b + dt.timedelta(days=1), by, grain="day")
         if days is not None:
             out.update(days)
             continue
-        townships, tops = townships_of(), top_categories()  # the daily counts themselves (a place filter)
+        maps = maps or (townships_of(), top_categories())  # the daily counts themselves (a place filter)
+        townships, tops = maps
         for (metric, sub, *values), n in _daily_totals(scope, a, b, by).items():
             if "category_id" in by:
                 if metric not in VOLUME_METRICS:
